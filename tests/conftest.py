@@ -1,0 +1,210 @@
+"""Shared fixtures: services (PostgreSQL, Redis, a Celery worker, Chromium) and API clients.
+
+A test that needs a service skips with the reason when the service is absent, except when
+NPS_REQUIRE_SERVICES=1 (set by .ci/run), where it fails instead: CI always runs them all.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from rest_framework.test import APIClient
+
+from nps_project.celery import app as celery_app
+from surveys.delivery import sms
+from surveys.services_tokens import create_api_token
+
+# Playwright runs an event loop in the test thread; the ORM calls there are synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+REQUIRE_SERVICES = os.environ.get("NPS_REQUIRE_SERVICES") == "1"
+BASE_DIR = Path(settings.BASE_DIR)
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def service_missing(reason: str) -> None:
+    """Skip the test, or fail it where CI demands every service."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service missing under CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(settings):
+    """By default tasks run eagerly in the test process; the worker tests opt out.
+
+    The Celery app reads the CELERY_* Django settings live and they take precedence over
+    `celery_app.conf.task_always_eager = ...`, so overrides go through Django's settings.
+    """
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.SMS_BACKEND = "surveys.delivery.sms.LocmemSmsBackend"
+    sms.outbox.clear()
+
+
+@pytest.fixture
+def postgres(db):
+    if connection.vendor != "postgresql":
+        service_missing("needs PostgreSQL: set DATABASE_URL=postgres://...")
+
+
+@pytest.fixture
+def postgres_tx(transactional_db):
+    if connection.vendor != "postgresql":
+        service_missing("needs PostgreSQL: set DATABASE_URL=postgres://...")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        service_missing("needs Redis: set REDIS_URL=redis://...")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        service_missing(f"Redis at {url} not reachable: {exc}")
+    return url
+
+
+@pytest.fixture
+def api_key(db) -> str:
+    return create_api_token(name="test-integration")
+
+
+@pytest.fixture
+def api(api_key) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key}")
+    return client
+
+
+# --- A real Celery worker ----------------------------------------------------------------
+
+
+class WorkerProcess:
+    def __init__(self, process: subprocess.Popen, mail_dir: Path, log: Path):
+        self.process = process
+        self.mail_dir = mail_dir
+        self.log = log
+
+    def mails(self) -> list[str]:
+        return [p.read_text() for p in sorted(self.mail_dir.glob("*.log"))]
+
+    def log_text(self) -> str:
+        return self.log.read_text() if self.log.exists() else ""
+
+
+@pytest.fixture
+def celery_worker_process(postgres_tx, redis_url, tmp_path, settings):
+    """A `celery worker` subprocess on the Redis broker and the test database.
+
+    Tests that use it are transactional: the worker only sees committed rows.
+    """
+    db = connection.settings_dict
+    database_url = (
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    log = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+        "SMS_BACKEND": "surveys.delivery.sms.ConsoleSmsBackend",
+        "PUBLIC_BASE_URL": settings.PUBLIC_BASE_URL,
+        "SURVEY_TOKEN_KEY": settings.SURVEY_TOKEN_KEY,
+    }
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    celery_app.control.purge()  # messages left by an earlier run must not reach this worker
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "nps_project",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--hostname",
+                f"test-{os.getpid()}@%h",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    worker = WorkerProcess(process, mail_dir, log)
+    try:
+        deadline = time.monotonic() + 30
+        while "ready." not in worker.log_text():
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"Celery worker did not start:\n{worker.log_text()[-3000:]}")
+            time.sleep(0.2)
+        yield worker
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        celery_app.control.purge()
+
+
+def wait_until(predicate, *, timeout: float = 20.0, interval: float = 0.1):
+    """Poll until predicate() is truthy; return its value or fail with the timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"condition not met within {timeout}s")
+
+
+# --- A real browser ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        service_missing(f"needs Chromium at {CHROMIUM} (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    yield page
+    context.close()
