@@ -1,0 +1,1 @@
+"""Delivery of invitations: one small backend per method behind a common interface."""

@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from surveys.services_tokens import create_api_token
+
+
+class Command(BaseCommand):
+    help = "Create an API token for an integration and print its key (shown only once)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("name", help="What the token is for, e.g. 'zendesk'.")
+
+    def handle(self, *args, name: str, **options):
+        try:
+            key = create_api_token(name=name)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(key)

@@ -1,0 +1,67 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
+
+from surveys import demo_data
+from surveys.models import Interaction
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill the database with a realistic demo contact center (departments, agents, months of "
+        "interactions, invitations and answers) and print the demo logins. Running it again replaces "
+        "the demo data instead of adding to it. For demos only: it resets the demo users' passwords."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing if any interaction exists (safe on every start)."
+        )
+        parser.add_argument(
+            "--seed", type=int, default=demo_data.DEFAULT_SEED, help="Random seed (same seed, same data)."
+        )
+        parser.add_argument(
+            "--interactions", type=int, default=demo_data.DEFAULT_INTERACTIONS, help="How many interactions."
+        )
+        parser.add_argument(
+            "--months", type=int, default=demo_data.DEFAULT_MONTHS, help="How far back they go, in months."
+        )
+
+    def handle(self, *args, if_empty: bool, seed: int, interactions: int, months: int, **options):
+        if interactions < 1 or months < 1:
+            raise CommandError("--interactions and --months must be at least 1.")
+        if if_empty and Interaction.objects.exists():
+            self.stdout.write("Interactions already exist: demo data not seeded (--if-empty).")
+            return
+        result = demo_data.seed(seed=seed, interactions=interactions, months=months)
+        if result.replaced:
+            self.stdout.write(f"Replaced {result.replaced} earlier demo interactions.")
+        span = f"{months} month{'s' if months > 1 else ''}"
+        self.stdout.write(
+            f"Seeded {result.departments} departments, {result.agents} agents, {result.interactions} interactions "
+            f"over {span}, {result.suppressed} not invited (fatigue, channel), {result.responses} answers "
+            f"({result.response_rate:.0%} of invited customers) in {result.seconds:.1f} s."
+        )
+        logins = demo_data.ensure_demo_logins()
+        rebuild_derived_data(self)
+        self._print_logins(logins)
+
+    def _print_logins(self, logins: list[demo_data.DemoLogin]) -> None:
+        base = settings.PUBLIC_BASE_URL
+        self.stdout.write(
+            f"\nDemo logins: dashboards at {base}{reverse('login')}, the admin at {base}{reverse('admin:index')}"
+        )
+        width = max(len(login.username) for login in logins) + 2
+        self.stdout.write(f"  {'user'.ljust(width)}{'password'.ljust(width + 2)}role")
+        for login in logins:
+            self.stdout.write(f"  {login.username.ljust(width)}{login.password.ljust(width + 2)}{login.role}")
+
+
+def rebuild_derived_data(command: BaseCommand) -> None:
+    """Build the derived NPS data (buckets, breakdowns) when the analytics app provides it."""
+    try:
+        call_command("rebuild_nps", stdout=command.stdout, stderr=command.stderr)
+    except CommandError as exc:
+        if "Unknown command" not in str(exc):
+            raise

@@ -1,0 +1,216 @@
+"""Surveys: configuration, interactions, invitations and the customers' responses."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from agents.models import Agent, Department
+
+SCORE_RANGE = Q(company_score__gte=0, company_score__lte=10) & Q(agent_score__gte=0, agent_score__lte=10)
+WHY_MAX_LENGTH = 5000
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", "Phone"
+    CHAT = "chat", "Chat"
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+
+
+class DeliveryMethod(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+    LINK = "link", "Link only (the platform delivers it)"
+
+
+class SuppressedReason(models.TextChoices):
+    SURVEY_INACTIVE = "survey_inactive", "Survey inactive"
+    CHANNEL_DISABLED = "channel_disabled", "Channel disabled"
+    SAMPLE_REACHED = "sample_reached", "Agent's monthly sample reached"
+    FATIGUE = "fatigue", "Customer surveyed recently"
+
+
+class Survey(models.Model):
+    """What is asked and when. Wording lives in SurveyTranslation, one row per language."""
+
+    name = models.CharField(max_length=200)
+    is_default = models.BooleanField(default=False, help_text="Used for interactions no other rule assigns.")
+    active = models.BooleanField(default=True, help_text="An inactive survey invites no one.")
+    default_language = models.CharField(max_length=10, default="en")
+    invite_phone = models.BooleanField("Invite after phone calls", default=True)
+    invite_chat = models.BooleanField("Invite after chats", default=True)
+    invite_email = models.BooleanField("Invite after email tickets", default=True)
+    invite_sms = models.BooleanField("Invite after SMS conversations", default=True)
+    link_expiry_days = models.PositiveSmallIntegerField(default=7)
+    fatigue_days = models.PositiveSmallIntegerField(
+        default=30, help_text="Do not invite the same email or phone again within this many days."
+    )
+    agent_monthly_target = models.PositiveIntegerField(
+        default=0,
+        help_text="Answers wanted per agent per calendar month; once reached, that agent's further "
+        "interactions that month are not surveyed. 0 = survey every interaction.",
+    )
+    send_delay_minutes = models.PositiveIntegerField(default=0, help_text="Wait this long before sending.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="one_default_survey"),
+            models.CheckConstraint(condition=Q(link_expiry_days__gte=1), name="survey_link_expiry_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def invites_on(self, channel: str) -> bool:
+        return bool(getattr(self, f"invite_{channel}", False))
+
+
+class SurveyTranslation(models.Model):
+    """Wording of one survey in one language. Blank fields use the built-in wording."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=10)
+    company_question = models.CharField(max_length=300, blank=True)
+    agent_question = models.CharField(
+        max_length=300, blank=True, help_text="Use {agent} where the agent's first name goes."
+    )
+    why_prompt = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["survey", "language"]
+        constraints = [models.UniqueConstraint(fields=["survey", "language"], name="one_translation_per_language")]
+
+    def __str__(self) -> str:
+        return f"{self.survey} ({self.language})"
+
+
+class Interaction(models.Model):
+    """A finished call, chat, email ticket or SMS conversation, as the platform reported it.
+
+    `agent` and `department` are a snapshot of who handled it and where that agent worked
+    at the time; moving the agent later never moves this interaction.
+    """
+
+    source = models.CharField(max_length=100, default="api")
+    external_id = models.CharField(max_length=200)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    occurred_at = models.DateTimeField(db_index=True)
+    agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="interactions")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="interactions")
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="interactions")
+    customer_email = models.EmailField(max_length=254, blank=True, db_index=True)
+    customer_phone = models.CharField(max_length=32, blank=True, db_index=True)
+    customer_name = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    handle_seconds = models.PositiveIntegerField(null=True, blank=True)
+    wait_seconds = models.PositiveIntegerField(null=True, blank=True)
+    transfers = models.PositiveSmallIntegerField(null=True, blank=True)
+    resolved = models.BooleanField(null=True, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="interaction_unique_per_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id}"
+
+
+class Invitation(models.Model):
+    """The survey decision for one interaction: a link to answer, or why there is none."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        OPENED = "opened", "Opened"
+        ANSWERED = "answered", "Answered"
+        EXPIRED = "expired", "Expired"
+        SUPPRESSED = "suppressed", "Suppressed"
+        FAILED = "failed", "Delivery failed"
+
+    interaction = models.OneToOneField(Interaction, on_delete=models.CASCADE, related_name="invitation")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    suppressed_reason = models.CharField(max_length=32, choices=SuppressedReason.choices, blank=True)
+    method = models.CharField(max_length=10, choices=DeliveryMethod.choices, default=DeliveryMethod.LINK)
+    language = models.CharField(max_length=10, default="en")
+    # The token itself is never stored: see surveys/tokens.py.
+    token_nonce = models.CharField(max_length=32, null=True, blank=True, editable=False)
+    token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    send_after = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "send_after"], name="invitation_due_idx")]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.interaction}"
+
+    @property
+    def is_answerable(self) -> bool:
+        return self.status in {self.Status.PENDING, self.Status.SENT, self.Status.OPENED, self.Status.FAILED}
+
+
+class Response(models.Model):
+    """One customer's answer. Agent, department, channel and day are copied from the interaction."""
+
+    invitation = models.OneToOneField(Invitation, on_delete=models.PROTECT, related_name="response")
+    interaction = models.OneToOneField(Interaction, on_delete=models.PROTECT, related_name="response")
+    agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="responses")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="responses")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    occurred_at = models.DateTimeField(help_text="When the rated interaction happened.")
+    company_score = models.PositiveSmallIntegerField()
+    agent_score = models.PositiveSmallIntegerField()
+    why = models.TextField(blank=True)
+    extra_answers = models.JSONField(default=dict, blank=True)
+    language = models.CharField(max_length=10)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        constraints = [models.CheckConstraint(condition=SCORE_RANGE, name="response_scores_0_to_10")]
+        indexes = [
+            models.Index(fields=["occurred_at"], name="response_occurred_idx"),
+            models.Index(fields=["agent", "occurred_at"], name="response_agent_occurred_idx"),
+            models.Index(fields=["department", "occurred_at"], name="response_dept_occurred_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_score}/{self.agent_score} for {self.interaction}"
+
+
+class ApiToken(models.Model):
+    """A credential for one integration. Only the SHA-256 of the key is stored."""
+
+    name = models.CharField(max_length=100, unique=True)
+    prefix = models.CharField(max_length=8, editable=False, help_text="First characters, to recognise the key.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, editable=False
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    # DRF's IsAuthenticated asks request.user.is_authenticated.
+    is_authenticated = True

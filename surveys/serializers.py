@@ -1,0 +1,149 @@
+"""API input validation and output shapes for interactions (the contract in DESIGN.md)."""
+
+import re
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from surveys.models import Channel, DeliveryMethod, Interaction, Invitation
+from surveys.services import InteractionInput, survey_url
+
+PHONE_RE = re.compile(r"^\+?[0-9 ().-]{6,32}$")
+LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
+MAX_FUTURE = timedelta(days=1)
+MAX_SECONDS = 7 * 24 * 3600
+
+
+class StrictDateTimeField(serializers.DateTimeField):
+    """ISO 8601 with a UTC offset; not more than a day in the future."""
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str):
+            self.fail("invalid", format="ISO 8601 with offset, e.g. 2026-11-20T14:05:00+07:00")
+        try:
+            parsed = parse_datetime(value.strip())
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            self.fail("invalid", format="ISO 8601 with offset, e.g. 2026-11-20T14:05:00+07:00")
+        if parsed.tzinfo is None:
+            raise serializers.ValidationError("Include a UTC offset, e.g. 2026-11-20T14:05:00+07:00.")
+        if parsed > timezone.now() + MAX_FUTURE:
+            raise serializers.ValidationError("occurred_at is in the future.")
+        if parsed.year < 2000:
+            raise serializers.ValidationError("occurred_at is implausibly old.")
+        return parsed
+
+
+class CustomerSerializer(serializers.Serializer):
+    email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    # Interaction.language holds 10 characters ("zh-Hant-TW"); a longer tag would fail at the database.
+    language = serializers.CharField(required=False, allow_blank=True, max_length=10)
+
+    def validate_email(self, value: str) -> str:
+        return value.strip().lower()
+
+    def validate_phone(self, value: str) -> str:
+        if not value:
+            return ""
+        if not PHONE_RE.match(value):
+            raise serializers.ValidationError("Enter a phone number in international format, e.g. +62 812 3456 7890.")
+        digits = re.sub(r"\D", "", value)
+        if not 6 <= len(digits) <= 15:
+            raise serializers.ValidationError("A phone number has 6 to 15 digits.")
+        return "+" + digits
+
+    def validate_language(self, value: str) -> str:
+        if value and not LANGUAGE_RE.match(value):
+            raise serializers.ValidationError("Use a language tag such as 'en', 'id' or 'es-MX'.")
+        return value
+
+
+class DeliverySerializer(serializers.Serializer):
+    method = serializers.ChoiceField(choices=DeliveryMethod.choices, required=False)
+    delay_minutes = serializers.IntegerField(required=False, min_value=0, max_value=7 * 24 * 60)
+
+
+class InteractionInSerializer(serializers.Serializer):
+    external_id = serializers.CharField(max_length=200)
+    source = serializers.CharField(max_length=100, required=False, default="api")
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    agent = serializers.CharField(max_length=200, help_text="The agent's external id.")
+    agent_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    department = serializers.SlugField(max_length=50, required=False, allow_blank=True)
+    occurred_at = StrictDateTimeField(required=False)
+    customer = CustomerSerializer(required=False)
+    delivery = DeliverySerializer(required=False)
+    handle_seconds = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_SECONDS)
+    wait_seconds = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_SECONDS)
+    transfers = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=100)
+    resolved = serializers.BooleanField(required=False, allow_null=True)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False, max_length=20, allow_empty=True
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        customer = attrs.get("customer") or {}
+        method = (attrs.get("delivery") or {}).get("method")
+        if method == DeliveryMethod.EMAIL and not customer.get("email"):
+            raise serializers.ValidationError({"delivery": ["Delivery by email needs customer.email."]})
+        if method == DeliveryMethod.SMS and not customer.get("phone"):
+            raise serializers.ValidationError({"delivery": ["Delivery by SMS needs customer.phone."]})
+        return attrs
+
+    def to_input(self) -> InteractionInput:
+        data = self.validated_data
+        customer = data.get("customer") or {}
+        delivery = data.get("delivery") or {}
+        return InteractionInput(
+            external_id=data["external_id"],
+            source=data.get("source") or "api",
+            channel=data["channel"],
+            agent=data["agent"],
+            agent_name=data.get("agent_name", ""),
+            department=data.get("department", ""),
+            occurred_at=data.get("occurred_at"),
+            customer_email=customer.get("email", ""),
+            customer_phone=customer.get("phone", ""),
+            customer_name=customer.get("name", ""),
+            language=customer.get("language", ""),
+            delivery_method=delivery.get("method", ""),
+            delay_minutes=delivery.get("delay_minutes"),
+            handle_seconds=data.get("handle_seconds"),
+            wait_seconds=data.get("wait_seconds"),
+            transfers=data.get("transfers"),
+            resolved=data.get("resolved"),
+            tags=[t.strip() for t in data.get("tags", []) if t.strip()],
+        )
+
+
+class InvitationOutSerializer(serializers.Serializer):
+    url = serializers.SerializerMethodField()
+    expires_at = serializers.DateTimeField()
+    status = serializers.CharField()
+
+    def get_url(self, invitation: Invitation) -> str:
+        return survey_url(invitation)
+
+
+class InteractionOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    external_id = serializers.CharField()
+    invitation = serializers.SerializerMethodField()
+    suppressed_reason = serializers.SerializerMethodField()
+
+    @extend_schema_field(InvitationOutSerializer(allow_null=True))
+    def get_invitation(self, interaction: Interaction) -> dict | None:
+        invitation = interaction.invitation
+        if invitation.status == Invitation.Status.SUPPRESSED:
+            return None
+        return InvitationOutSerializer(invitation).data
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_suppressed_reason(self, interaction: Interaction) -> str | None:
+        return interaction.invitation.suppressed_reason or None

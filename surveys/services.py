@@ -1,0 +1,312 @@
+"""Use cases that write: record an interaction, open an invitation, store a response."""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from agents.models import Agent, Department
+from nps_project.enqueue import enqueue_on_commit
+from surveys import tokens
+from surveys.models import DeliveryMethod, Interaction, Invitation, Response, Survey
+from surveys.sampling import suppression_reason
+from surveys.signals import response_submitted
+from surveys.wording import supported_language
+
+logger = logging.getLogger(__name__)
+
+UNASSIGNED_DEPARTMENT = "unassigned"
+
+
+@dataclass(frozen=True)
+class InteractionInput:
+    """A finished interaction as the platform reports it (already validated)."""
+
+    external_id: str
+    channel: str
+    agent: str
+    source: str = "api"
+    agent_name: str = ""
+    department: str = ""
+    occurred_at: datetime | None = None
+    customer_email: str = ""
+    customer_phone: str = ""
+    customer_name: str = ""
+    language: str = ""
+    delivery_method: str = ""
+    delay_minutes: int | None = None
+    handle_seconds: int | None = None
+    wait_seconds: int | None = None
+    transfers: int | None = None
+    resolved: bool | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    interaction: Interaction
+    created: bool
+
+
+class SurveyClosed(Exception):
+    """The invitation can no longer be answered; `reason` says why."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason  # "answered" | "expired" | "closed"
+
+
+def default_survey() -> Survey:
+    survey = Survey.objects.filter(is_default=True).first()
+    if survey is None:
+        try:
+            with transaction.atomic():
+                survey = Survey.objects.create(name="Default survey", is_default=True)
+        except IntegrityError:  # another request created it first
+            survey = Survey.objects.get(is_default=True)
+    return survey
+
+
+def survey_url(invitation: Invitation) -> str:
+    token = tokens.token_for(invitation.token_nonce)
+    return settings.PUBLIC_BASE_URL + reverse("survey-page", args=[token])
+
+
+def record_interaction(data: InteractionInput) -> Recorded:
+    """Store the interaction and the sampling decision; deliver the invitation after commit.
+
+    Idempotent on (source, external_id): a replay, even a concurrent one, returns the
+    interaction stored first and creates nothing.
+    """
+    existing = _existing(data)
+    if existing is not None:
+        return Recorded(existing, created=False)
+    try:
+        with transaction.atomic():
+            interaction = _create_interaction(data)
+            invitation = _decide_invitation(interaction, data)
+    except IntegrityError:
+        existing = _existing(data)
+        if existing is None:
+            raise
+        return Recorded(existing, created=False)
+    if invitation.status == Invitation.Status.PENDING:
+        from surveys.tasks import deliver_invitation  # tasks import services
+
+        countdown = (invitation.send_after - timezone.now()).total_seconds()
+        enqueue_on_commit(deliver_invitation, invitation.pk, countdown=countdown if countdown > 1 else None)
+    return Recorded(interaction, created=True)
+
+
+def _existing(data: InteractionInput) -> Interaction | None:
+    return (
+        Interaction.objects.select_related("invitation")
+        .filter(source=data.source, external_id=data.external_id)
+        .first()
+    )
+
+
+def _agent_and_department(data: InteractionInput) -> tuple[Agent, Department]:
+    department = None
+    if data.department:
+        department, _ = Department.objects.get_or_create(code=data.department, defaults={"name": data.department})
+    agent, created = Agent.objects.get_or_create(
+        external_id=data.agent, defaults={"name": data.agent_name, "department": department}
+    )
+    changed = []
+    if not created and data.agent_name and agent.name != data.agent_name:
+        agent.name = data.agent_name
+        changed.append("name")
+    if department is None:
+        department = agent.department
+    if department is None:
+        department, _ = Department.objects.get_or_create(code=UNASSIGNED_DEPARTMENT, defaults={"name": "Unassigned"})
+    if agent.department_id is None:
+        agent.department = department
+        changed.append("department")
+    if changed:
+        agent.save(update_fields=changed)
+    return agent, department
+
+
+def _create_interaction(data: InteractionInput) -> Interaction:
+    agent, department = _agent_and_department(data)
+    return Interaction.objects.create(
+        source=data.source,
+        external_id=data.external_id,
+        channel=data.channel,
+        occurred_at=data.occurred_at or timezone.now(),
+        agent=agent,
+        department=department,
+        survey=default_survey(),
+        customer_email=data.customer_email,
+        customer_phone=data.customer_phone,
+        customer_name=data.customer_name,
+        language=data.language,
+        handle_seconds=data.handle_seconds,
+        wait_seconds=data.wait_seconds,
+        transfers=data.transfers,
+        resolved=data.resolved,
+        tags=data.tags,
+    )
+
+
+def delivery_method_for(data: InteractionInput) -> str:
+    if data.delivery_method:
+        return data.delivery_method
+    if data.customer_email:
+        return DeliveryMethod.EMAIL
+    if data.customer_phone:
+        return DeliveryMethod.SMS
+    return DeliveryMethod.LINK
+
+
+def _decide_invitation(interaction: Interaction, data: InteractionInput) -> Invitation:
+    survey = interaction.survey
+    method = delivery_method_for(data)
+    language = supported_language(data.language)
+    reason = suppression_reason(
+        survey=survey,
+        channel=interaction.channel,
+        agent=interaction.agent,
+        occurred_at=interaction.occurred_at,
+        email=interaction.customer_email,
+        phone=interaction.customer_phone,
+    )
+    if reason:
+        return Invitation.objects.create(
+            interaction=interaction,
+            status=Invitation.Status.SUPPRESSED,
+            suppressed_reason=reason,
+            method=method,
+            language=language,
+        )
+    now = timezone.now()
+    delay = data.delay_minutes if data.delay_minutes is not None else survey.send_delay_minutes
+    send_after = now + timedelta(minutes=delay)
+    nonce = tokens.new_nonce()
+    is_link = method == DeliveryMethod.LINK
+    return Invitation.objects.create(
+        interaction=interaction,
+        status=Invitation.Status.SENT if is_link else Invitation.Status.PENDING,
+        method=method,
+        language=language,
+        token_nonce=nonce,
+        token_hash=tokens.hash_token(tokens.token_for(nonce)),
+        send_after=send_after,
+        sent_at=now if is_link else None,
+        expires_at=send_after + timedelta(days=survey.link_expiry_days),
+    )
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    if not tokens.looks_like_token(token):
+        return None
+    return (
+        Invitation.objects.select_related("interaction__agent", "interaction__survey")
+        .filter(token_hash=tokens.hash_token(token))
+        .first()
+    )
+
+
+def check_answerable(invitation: Invitation) -> None:
+    """Raise SurveyClosed unless the customer may still answer; mark expiry as it is seen."""
+    if invitation.status == Invitation.Status.ANSWERED:
+        raise SurveyClosed("answered")
+    if invitation.status == Invitation.Status.EXPIRED:
+        raise SurveyClosed("expired")
+    if not invitation.is_answerable:
+        raise SurveyClosed("closed")
+    if invitation.expires_at and invitation.expires_at <= timezone.now():
+        Invitation.objects.filter(pk=invitation.pk).exclude(status=Invitation.Status.ANSWERED).update(
+            status=Invitation.Status.EXPIRED
+        )
+        raise SurveyClosed("expired")
+
+
+def mark_opened(invitation: Invitation) -> None:
+    """Record the first time the customer opened the link."""
+    now = timezone.now()
+    Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(opened_at=now)
+    Invitation.objects.filter(
+        pk=invitation.pk, status__in=[Invitation.Status.PENDING, Invitation.Status.SENT, Invitation.Status.FAILED]
+    ).update(status=Invitation.Status.OPENED)
+
+
+def submit_response(
+    *,
+    invitation: Invitation,
+    company_score: int,
+    agent_score: int,
+    why: str,
+    language: str,
+    extra_answers: dict | None = None,
+) -> Response:
+    """Store the customer's answer exactly once; raise SurveyClosed if it cannot be taken."""
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().select_related("interaction").get(pk=invitation.pk)
+        check_answerable(locked)
+        interaction = locked.interaction
+        try:
+            with transaction.atomic():
+                response = Response.objects.create(
+                    invitation=locked,
+                    interaction=interaction,
+                    agent_id=interaction.agent_id,
+                    department_id=interaction.department_id,
+                    channel=interaction.channel,
+                    occurred_at=interaction.occurred_at,
+                    company_score=company_score,
+                    agent_score=agent_score,
+                    why=why,
+                    extra_answers=extra_answers or {},
+                    language=language,
+                )
+        except IntegrityError as exc:  # the database's one-response-per-invitation rule
+            raise SurveyClosed("answered") from exc
+        now = timezone.now()
+        Invitation.objects.filter(pk=locked.pk).update(
+            status=Invitation.Status.ANSWERED, answered_at=now, opened_at=locked.opened_at or now
+        )
+        transaction.on_commit(lambda: _announce(response), robust=True)
+    return response
+
+
+def due_invitations(*, now: datetime | None = None, grace: timedelta = timedelta(minutes=2)) -> list[int]:
+    """Pending invitations whose (next) send time passed `grace` ago: their task was lost.
+
+    `send_after` is the first send time, moved on to the next retry after each failed try.
+    """
+    now = now or timezone.now()
+    return list(
+        Invitation.objects.filter(status=Invitation.Status.PENDING, send_after__lte=now - grace)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .order_by("send_after")
+        .values_list("pk", flat=True)[:500]
+    )
+
+
+def expire_unsent_invitations(*, now: datetime | None = None) -> int:
+    """Pending invitations whose link expired before they could be sent are not sent at all."""
+    now = now or timezone.now()
+    return Invitation.objects.filter(status=Invitation.Status.PENDING, expires_at__lte=now).update(
+        status=Invitation.Status.EXPIRED
+    )
+
+
+def refreshed(interaction: Interaction) -> Interaction:
+    """The interaction with its invitation as stored now (delivery may have moved it on)."""
+    return Interaction.objects.select_related("invitation").get(pk=interaction.pk)
+
+
+def _announce(response: Response) -> None:
+    """Tell listeners (analytics, follow-ups) about a stored answer; one failing listener
+    neither stops the others nor reaches the customer (the answer is already stored)."""
+    for receiver, result in response_submitted.send_robust(sender=Response, response=response):
+        if isinstance(result, Exception):
+            logger.error("response_submitted listener %r failed", receiver, exc_info=result)

@@ -1,0 +1,31 @@
+"""Celery tasks of the survey loop: thin wrappers around services."""
+
+from celery import shared_task
+
+from nps_project.enqueue import enqueue
+from surveys import services
+from surveys.delivery import dispatch
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def deliver_invitation(self, invitation_id: int) -> str:
+    """Send one invitation; on a transient failure retry with exponential backoff.
+
+    The invitation counts its own attempts and gives up after DELIVERY_MAX_RETRIES
+    retries, so Celery's retry limit is not used (a task re-sent by the sweep continues
+    the count instead of starting over).
+    """
+    try:
+        return dispatch.deliver_invitation(invitation_id)
+    except dispatch.RetryLater as exc:
+        raise self.retry(exc=exc, countdown=exc.retry_in) from exc
+
+
+@shared_task
+def send_due_invitations() -> int:
+    """Periodic sweep: expire what can no longer be sent, enqueue what is overdue."""
+    services.expire_unsent_invitations()
+    due = services.due_invitations()
+    for invitation_id in due:
+        enqueue(deliver_invitation, invitation_id)
+    return len(due)
