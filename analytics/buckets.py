@@ -1,0 +1,222 @@
+"""The only writer of NpsBucket: full or ranged rebuilds, and incremental recomputes.
+
+Both recompute counts from surveys.Response (the source of truth) with set-based SQL, so
+running anything twice, or concurrently, cannot double-count: a bucket is always replaced
+by what the responses say, never incremented. Writers serialise on one advisory lock
+(PostgreSQL); SQLite serialises writers by itself.
+
+Agent-scope rows are aggregated from responses; department rows are sums of agent rows,
+company rows sums of department rows.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from analytics.models import DirtyBucket, NpsBucket, Scope
+
+BUCKET_TABLE = NpsBucket._meta.db_table
+DIRTY_TABLE = DirtyBucket._meta.db_table
+RESPONSE_TABLE = "surveys_response"
+WRITE_LOCK_ID = 0x4E5053  # "NPS"
+COUNTERS = [
+    "company_promoters",
+    "company_passives",
+    "company_detractors",
+    "agent_promoters",
+    "agent_passives",
+    "agent_detractors",
+    "responses",
+]
+KEY = ["scope", "day", "department_key", "agent_key", "channel"]
+COUNT_SQL = """
+    SUM(CASE WHEN company_score >= 9 THEN 1 ELSE 0 END),
+    SUM(CASE WHEN company_score BETWEEN 7 AND 8 THEN 1 ELSE 0 END),
+    SUM(CASE WHEN company_score <= 6 THEN 1 ELSE 0 END),
+    SUM(CASE WHEN agent_score >= 9 THEN 1 ELSE 0 END),
+    SUM(CASE WHEN agent_score BETWEEN 7 AND 8 THEN 1 ELSE 0 END),
+    SUM(CASE WHEN agent_score <= 6 THEN 1 ELSE 0 END),
+    COUNT(*)
+"""
+SUM_SQL = ", ".join(f"SUM({c})" for c in COUNTERS)
+UPSERT_SQL = f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in COUNTERS)
+
+
+@dataclass(frozen=True)
+class BucketKey:
+    """An agent-scope bucket: the agent, the department snapshot, the channel, the day."""
+
+    department_key: int
+    agent_key: int
+    channel: str
+    day: date
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    since: date | None
+    until: date | None
+    buckets: int
+    seconds: float
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+
+
+def day_start(day: date) -> datetime:
+    """The first instant of a local day, as an aware datetime."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def _day_sql() -> tuple[str, tuple]:
+    return connection.ops.datetime_cast_date_sql("occurred_at", (), settings.TIME_ZONE)
+
+
+def _write_lock(cursor) -> None:
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK_ID])
+
+
+def rebuild(*, since: date | None = None, until: date | None = None) -> RebuildResult:
+    """Replace every bucket of the local days [since, until] (all days when None) with
+    counts aggregated from the responses, in one transaction: readers see the previous
+    figures until it commits, and an interrupted rebuild changes nothing."""
+    started = timezone.now()
+    day_sql, day_params = _day_sql()
+    where, where_params, bucket_where, bucket_params = [], [], [], []
+    if since:
+        where.append("occurred_at >= %s")
+        where_params.append(day_start(since))
+        bucket_where.append("day >= %s")
+        bucket_params.append(since)
+    if until:
+        where.append("occurred_at < %s")
+        where_params.append(day_start(until + timedelta(days=1)))
+        bucket_where.append("day <= %s")
+        bucket_params.append(until)
+    response_filter = ("WHERE " + " AND ".join(where)) if where else ""
+    bucket_filter = (" AND " + " AND ".join(bucket_where)) if bucket_where else ""
+    columns = ", ".join(KEY + COUNTERS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        _write_lock(cursor)
+        cursor.execute(f"DELETE FROM {BUCKET_TABLE} WHERE 1=1{bucket_filter}", bucket_params)
+        cursor.execute(
+            f"INSERT INTO {BUCKET_TABLE} ({columns}) "
+            f"SELECT 'agent', {day_sql}, department_id, agent_id, channel, {COUNT_SQL} "
+            f"FROM {RESPONSE_TABLE} {response_filter} GROUP BY 2, 3, 4, 5",
+            [*day_params, *where_params],
+        )
+        _insert_rollups(cursor, bucket_filter, bucket_params)
+        cursor.execute(f"SELECT COUNT(*) FROM {BUCKET_TABLE} WHERE 1=1{bucket_filter}", bucket_params)
+        buckets = cursor.fetchone()[0]
+    seconds = (timezone.now() - started).total_seconds()
+    return RebuildResult(since=since, until=until, buckets=buckets, seconds=seconds)
+
+
+def _insert_rollups(cursor, bucket_filter: str, bucket_params: list) -> None:
+    columns = ", ".join(KEY + COUNTERS)
+    cursor.execute(
+        f"INSERT INTO {BUCKET_TABLE} ({columns}) "
+        f"SELECT 'department', day, department_key, 0, channel, {SUM_SQL} FROM {BUCKET_TABLE} "
+        f"WHERE scope = 'agent'{bucket_filter} GROUP BY day, department_key, channel",
+        bucket_params,
+    )
+    cursor.execute(
+        f"INSERT INTO {BUCKET_TABLE} ({columns}) "
+        f"SELECT 'company', day, 0, 0, channel, {SUM_SQL} FROM {BUCKET_TABLE} "
+        f"WHERE scope = 'department'{bucket_filter} GROUP BY day, channel",
+        bucket_params,
+    )
+
+
+def recompute(keys: Iterable[BucketKey]) -> int:
+    """Recompute the given agent buckets and the department and company buckets above
+    them from the responses. Idempotent; returns the number of agent buckets touched."""
+    keys = sorted(set(keys), key=lambda k: (k.day, k.department_key, k.agent_key, k.channel))
+    if not keys:
+        return 0
+    columns = ", ".join(KEY + COUNTERS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        _write_lock(cursor)
+        for key in keys:
+            cursor.execute(
+                f"INSERT INTO {BUCKET_TABLE} ({columns}) "
+                f"SELECT 'agent', %s, %s, %s, %s, {COUNT_SQL} FROM {RESPONSE_TABLE} "
+                "WHERE department_id = %s AND agent_id = %s AND channel = %s "
+                f"AND occurred_at >= %s AND occurred_at < %s {UPSERT_SQL}",
+                [
+                    key.day,
+                    key.department_key,
+                    key.agent_key,
+                    key.channel,
+                    key.department_key,
+                    key.agent_key,
+                    key.channel,
+                    day_start(key.day),
+                    day_start(key.day + timedelta(days=1)),
+                ],
+            )
+        for day, department_key, channel in sorted({(k.day, k.department_key, k.channel) for k in keys}):
+            _upsert_sum(cursor, Scope.DEPARTMENT, day, department_key, channel, source_scope=Scope.AGENT)
+        for day, channel in sorted({(k.day, k.channel) for k in keys}):
+            _upsert_sum(cursor, Scope.COMPANY, day, 0, channel, source_scope=Scope.DEPARTMENT)
+        days = sorted({k.day for k in keys})
+        cursor.execute(
+            f"DELETE FROM {BUCKET_TABLE} WHERE responses = 0 AND scope IN ('agent', 'department', 'company') "
+            f"AND day IN ({', '.join(['%s'] * len(days))})",
+            days,
+        )
+    return len(keys)
+
+
+def _upsert_sum(cursor, scope: str, day: date, department_key: int, channel: str, *, source_scope: str) -> None:
+    columns = ", ".join(KEY + COUNTERS)
+    match_department = "AND department_key = %s " if scope == Scope.DEPARTMENT else ""
+    params = [scope, day, department_key, channel, source_scope, day, channel]
+    if match_department:
+        params.append(department_key)
+    cursor.execute(
+        f"INSERT INTO {BUCKET_TABLE} ({columns}) "
+        f"SELECT %s, %s, %s, 0, %s, "
+        + ", ".join(f"COALESCE(SUM({c}), 0)" for c in COUNTERS)
+        + f" FROM {BUCKET_TABLE} WHERE scope = %s AND day = %s AND channel = %s {match_department}{UPSERT_SQL}",
+        params,
+    )
+
+
+# --- Dirty keys: what new answers touched, coalesced until the next flush ------------------
+
+
+def mark_dirty(*, department_id: int, agent_id: int, channel: str, occurred_at: datetime) -> None:
+    """Remember that this agent bucket needs a recompute. A repeated mark bumps the version,
+    so a flush that read the older version does not clear it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {DIRTY_TABLE} (department_key, agent_key, channel, day, version, marked_at) "
+            "VALUES (%s, %s, %s, %s, 1, %s) "
+            "ON CONFLICT (day, department_key, agent_key, channel) "
+            f"DO UPDATE SET version = {DIRTY_TABLE}.version + 1, marked_at = excluded.marked_at",
+            [department_id, agent_id, channel, local_day(occurred_at), timezone.now()],
+        )
+
+
+def flush_dirty(*, limit: int = 5000) -> int:
+    """Recompute the buckets new answers touched; returns how many agent buckets."""
+    marks = list(
+        DirtyBucket.objects.order_by("id").values_list(
+            "id", "version", "department_key", "agent_key", "channel", "day"
+        )[:limit]
+    )
+    if not marks:
+        return 0
+    recompute(BucketKey(d, a, c, day) for _id, _v, d, a, c, day in marks)
+    with connection.cursor() as cursor:
+        for mark_id, version, *_ in marks:
+            cursor.execute(f"DELETE FROM {DIRTY_TABLE} WHERE id = %s AND version = %s", [mark_id, version])
+    return len(marks)

@@ -1,0 +1,363 @@
+"""Derived data: NPS buckets and champion snapshots. Everything here can be rebuilt from
+surveys.Response with `manage.py rebuild_nps`; only analytics/buckets.py writes buckets.
+The follow-up cases at the end are not derived: they record the supervisors' work."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Scope(models.TextChoices):
+    COMPANY = "company", "Company"
+    DEPARTMENT = "department", "Department"
+    AGENT = "agent", "Agent"
+
+
+class NpsBucket(models.Model):
+    """Answer counts for one scope, channel and day, for both questions.
+
+    `day` is the local date (TIME_ZONE) of the interaction that was rated. Keys are plain
+    integers rather than foreign keys because the row is derived: department_key is the
+    Department id (0 for the company scope), agent_key the Agent id (0 unless agent scope).
+    An agent-scope row is per agent *and* department snapshot, so an agent who moved keeps
+    past answers in the old department.
+    """
+
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    department_key = models.BigIntegerField(default=0)
+    agent_key = models.BigIntegerField(default=0)
+    channel = models.CharField(max_length=10)
+    day = models.DateField()
+    company_promoters = models.PositiveIntegerField(default=0)
+    company_passives = models.PositiveIntegerField(default=0)
+    company_detractors = models.PositiveIntegerField(default=0)
+    agent_promoters = models.PositiveIntegerField(default=0)
+    agent_passives = models.PositiveIntegerField(default=0)
+    agent_detractors = models.PositiveIntegerField(default=0)
+    responses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "day", "department_key", "agent_key", "channel"], name="nps_bucket_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["scope", "department_key", "day"], name="nps_bucket_dept_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} d{self.department_key} a{self.agent_key} {self.channel} {self.day}"
+
+
+class DirtyBucket(models.Model):
+    """An agent bucket key touched by a new answer and not yet recomputed.
+
+    Kept in the database, not the broker, so a Redis outage loses nothing: the next
+    flush or reconcile picks the keys up.
+    """
+
+    department_key = models.BigIntegerField()
+    agent_key = models.BigIntegerField()
+    channel = models.CharField(max_length=10)
+    day = models.DateField()
+    version = models.PositiveIntegerField(default=1)
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "department_key", "agent_key", "channel"], name="dirty_bucket_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"dirty d{self.department_key} a{self.agent_key} {self.channel} {self.day}"
+
+
+class ChampionSnapshot(models.Model):
+    """The champion analysis as computed at one moment (refreshed by beat)."""
+
+    computed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    since = models.DateField()
+    until = models.DateField()
+    min_responses = models.PositiveIntegerField()
+    top_n = models.PositiveIntegerField()
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["-computed_at"]
+        get_latest_by = "computed_at"
+
+    def __str__(self) -> str:
+        return f"Champions {self.since}–{self.until} at {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+SCORES = range(11)
+
+
+class ScoreHistogram(models.Model):
+    """Answers per 0–10 score for one department, channel and day, for both questions:
+    columns company_0 … company_10 and agent_0 … agent_10 (added below the class).
+    The company's distribution is the sum over departments."""
+
+    department_key = models.BigIntegerField()
+    channel = models.CharField(max_length=10)
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "department_key", "channel"], name="score_histogram_key")]
+
+    def __str__(self) -> str:
+        return f"scores d{self.department_key} {self.channel} {self.day}"
+
+
+HISTOGRAM_COLUMNS = [f"{question}_{score}" for question in ("company", "agent") for score in SCORES]
+for _column in HISTOGRAM_COLUMNS:
+    models.PositiveIntegerField(default=0).contribute_to_class(ScoreHistogram, _column)
+
+
+class FunnelBucket(models.Model):
+    """Interactions → invited → opened → answered for one agent (department snapshot),
+    channel and day of the interaction."""
+
+    department_key = models.BigIntegerField()
+    agent_key = models.BigIntegerField()
+    channel = models.CharField(max_length=10)
+    day = models.DateField()
+    interactions = models.PositiveIntegerField(default=0)
+    suppressed = models.PositiveIntegerField(default=0)
+    invited = models.PositiveIntegerField(default=0)
+    opened = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "department_key", "agent_key", "channel"], name="funnel_bucket_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"funnel d{self.department_key} a{self.agent_key} {self.channel} {self.day}"
+
+
+class DriverBucket(models.Model):
+    """Answer counts by an attribute of the interaction (handle-time band, transfers,
+    resolved, tag) for one department, channel and day: what costs NPS points."""
+
+    dimension = models.CharField(max_length=20)
+    value = models.CharField(max_length=60)
+    department_key = models.BigIntegerField()
+    channel = models.CharField(max_length=10)
+    day = models.DateField()
+    company_promoters = models.PositiveIntegerField(default=0)
+    company_passives = models.PositiveIntegerField(default=0)
+    company_detractors = models.PositiveIntegerField(default=0)
+    agent_promoters = models.PositiveIntegerField(default=0)
+    agent_passives = models.PositiveIntegerField(default=0)
+    agent_detractors = models.PositiveIntegerField(default=0)
+    responses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension", "value", "day", "department_key", "channel"], name="driver_bucket_key"
+            )
+        ]
+        indexes = [models.Index(fields=["day"], name="driver_bucket_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}={self.value} d{self.department_key} {self.channel} {self.day}"
+
+
+# --- Follow-up cases: closing the loop with detractors ----------------------------------
+
+
+class CaseAlertMode(models.TextChoices):
+    IMMEDIATE = "immediate", "At once, one email per case"
+    HOURLY = "hourly", "Hourly digest"
+    OFF = "off", "Off"
+
+
+class NotificationPreference(models.Model):
+    """How a user wants to hear about new follow-up cases (no row = at once)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    case_alerts = models.CharField(
+        "New case alerts", max_length=10, choices=CaseAlertMode.choices, default=CaseAlertMode.IMMEDIATE
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}: case alerts {self.case_alerts}"
+
+
+class FollowUpCase(models.Model):
+    """A detractor answer someone must follow up: one per response, owned by the department
+    the interaction happened in (the snapshot, not the agent's current one)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CONTACTED = "contacted", "Contacted"
+        RESOLVED = "resolved", "Resolved"
+        WONT_FIX = "wont_fix", "Won't fix"
+
+    ACTIVE = (Status.OPEN, Status.CONTACTED)
+
+    response = models.OneToOneField("surveys.Response", on_delete=models.PROTECT, related_name="followup_case")
+    department = models.ForeignKey("agents.Department", on_delete=models.PROTECT, related_name="followup_cases")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+        help_text="Empty: nobody supervises the department; admins see the case as unassigned.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    contacted_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.TextField(blank=True)
+    # Whether the supervisors heard about it: first successful alert, last failure.
+    alert_sent_at = models.DateTimeField(null=True, blank=True)
+    alert_error = models.TextField(blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True, help_text="When admins were told it is overdue.")
+    escalation_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["open", "contacted"]) | ~models.Q(outcome=""),
+                name="followup_closed_case_has_outcome",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="followup_status_due_idx"),
+            models.Index(fields=["department", "status"], name="followup_dept_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Case {self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_active and self.due_at < timezone.now()
+
+
+class CaseEvent(models.Model):
+    """One line of a case's history: who did what, when."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", "Opened"
+        ASSIGNED = "assigned", "Assigned"
+        STATUS = "status", "Status changed"
+        NOTE = "note", "Note"
+        ALERTED = "alerted", "Supervisor alerted"
+        ESCALATED = "escalated", "Escalated to admins"
+        RECOVERY_SENT = "recovery_sent", "Recovery survey sent"
+        RECOVERY_ANSWERED = "recovery_answered", "Recovery survey answered"
+
+    case = models.ForeignKey(FollowUpCase, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty: the system (or the customer) did it.",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on case {self.case_id} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def status_change(self) -> str:
+        labels = dict(FollowUpCase.Status.choices)
+        return f"{labels.get(self.from_status, self.from_status)} → {labels.get(self.to_status, self.to_status)}"
+
+    @classmethod
+    def record(
+        cls,
+        case: FollowUpCase,
+        kind: str,
+        *,
+        actor=None,
+        from_status: str = "",
+        to_status: str = "",
+        text: str = "",
+        at=None,
+    ) -> "CaseEvent":
+        return cls.objects.create(
+            case=case,
+            kind=kind,
+            actor=actor,
+            from_status=from_status,
+            to_status=to_status,
+            text=text,
+            at=at or timezone.now(),
+        )
+
+
+class CaseAlert(models.Model):
+    """One supervisor's email about one new case, sent at once or in their hourly digest.
+    Unsent rows are the queue: a lost task or a mail outage loses nothing."""
+
+    case = models.ForeignKey(FollowUpCase, on_delete=models.CASCADE, related_name="alerts")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_alerts")
+    mode = models.CharField(max_length=10, choices=CaseAlertMode.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "recipient"], name="one_alert_per_case_recipient")]
+        indexes = [models.Index(fields=["mode", "sent_at"], name="case_alert_pending_idx")]
+
+    def __str__(self) -> str:
+        return f"Alert to {self.recipient} about case {self.case_id}"
+
+
+class RecoverySurvey(models.Model):
+    """The one-question re-survey a resolved case sends the customer. Token as in
+    surveys/tokens.py: only the nonce and the token's hash are stored."""
+
+    case = models.OneToOneField(FollowUpCase, on_delete=models.CASCADE, related_name="recovery")
+    token_nonce = models.CharField(max_length=32, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    language = models.CharField(max_length=10, default="en")
+    email = models.EmailField(max_length=254, blank=True, help_text="Where it was emailed; empty = link only.")
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=0, score__lte=10),
+                name="recovery_score_0_to_10",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Recovery survey for case {self.case_id}"

@@ -1,0 +1,46 @@
+"""Keep buckets fresh: each stored answer marks its bucket dirty and schedules a flush.
+
+Bursts coalesce: at most one flush is scheduled at a time (a cache flag), and one flush
+recomputes every key marked since the previous one. If the broker or cache is down, the
+marks stay in the database and the periodic flush picks them up.
+"""
+
+import logging
+
+from django.core.cache import cache
+from django.dispatch import receiver
+
+from analytics import buckets, followups
+from analytics.tasks import FLUSH_SCHEDULED, flush_nps_buckets
+from nps_project.enqueue import enqueue
+from surveys.signals import response_submitted
+
+logger = logging.getLogger(__name__)
+FLUSH_DELAY_SECONDS = 0.5
+
+
+@receiver(response_submitted, dispatch_uid="analytics-mark-dirty")
+def mark_bucket_dirty(sender, response, **kwargs) -> None:
+    buckets.mark_dirty(
+        department_id=response.department_id,
+        agent_id=response.agent_id,
+        channel=response.channel,
+        occurred_at=response.occurred_at,
+    )
+    schedule_flush()
+
+
+def schedule_flush() -> None:
+    try:
+        first = cache.add(FLUSH_SCHEDULED, 1, timeout=30)
+    except Exception:
+        logger.warning("Cache unavailable; the periodic flush will recompute buckets", exc_info=True)
+        return
+    if first and not enqueue(flush_nps_buckets, countdown=FLUSH_DELAY_SECONDS):
+        cache.delete(FLUSH_SCHEDULED)
+
+
+@receiver(response_submitted, dispatch_uid="analytics-open-followup-case")
+def open_followup_case(sender, response, **kwargs) -> None:
+    """A detractor answer opens a follow-up case (the sweep catches any this misses)."""
+    followups.open_case_for(response)

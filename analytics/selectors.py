@@ -1,0 +1,159 @@
+"""Reads of NPS figures, answered from the derived buckets (never from raw responses)."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Q, QuerySet, Sum
+
+from agents.models import Agent, Department
+from analytics import nps
+from analytics.models import NpsBucket, Scope
+
+GROUPS = ("company", "department", "agent")
+QUESTIONS = ("company", "agent")
+
+
+@dataclass(frozen=True)
+class NpsRow:
+    key: str
+    name: str
+    counts: nps.Counts
+    department: str = ""  # department code, for agent rows filtered by department
+
+    @property
+    def responses(self) -> int:
+        return self.counts.responses
+
+    @property
+    def nps(self) -> float | None:
+        value = nps.nps(self.counts)
+        return None if value is None else round(value, 1)
+
+    @property
+    def ci(self) -> tuple[float, float] | None:
+        bounds = nps.interval(self.counts)
+        return None if bounds is None else (round(bounds[0], 1), round(bounds[1], 1))
+
+    def as_dict(self) -> dict:
+        ci = self.ci
+        return {
+            "key": self.key,
+            "name": self.name,
+            "responses": self.responses,
+            "promoters": self.counts.promoters,
+            "passives": self.counts.passives,
+            "detractors": self.counts.detractors,
+            "nps": self.nps,
+            "ci_low": ci[0] if ci else None,
+            "ci_high": ci[1] if ci else None,
+        }
+
+
+def buckets(
+    *, scope: str, since: date, until: date, department: Department | None = None, channel: str | None = None
+) -> QuerySet[NpsBucket]:
+    qs = NpsBucket.objects.filter(scope=scope, day__gte=since, day__lte=until)
+    if department is not None:
+        qs = qs.filter(department_key=department.pk)
+    if channel:
+        qs = qs.filter(channel=channel)
+    return qs
+
+
+def _sums(question: str) -> dict:
+    return {
+        "promoters": Sum(f"{question}_promoters"),
+        "passives": Sum(f"{question}_passives"),
+        "detractors": Sum(f"{question}_detractors"),
+    }
+
+
+def _counts(row: dict | None) -> nps.Counts:
+    if not row:
+        return nps.Counts()
+    return nps.Counts(row["promoters"] or 0, row["passives"] or 0, row["detractors"] or 0)
+
+
+def nps_by(
+    *,
+    group_by: str,
+    question: str,
+    since: date,
+    until: date,
+    department: Department | None = None,
+    channel: str | None = None,
+) -> list[NpsRow]:
+    """NPS rows for the period, one per company / department / agent, best data first.
+
+    Departments and (active) agents with no answers in the period are listed with n = 0.
+    """
+    if group_by not in GROUPS or question not in QUESTIONS:
+        raise ValueError("unknown group_by or question")
+    filters = {"since": since, "until": until, "department": department, "channel": channel}
+    if group_by == "company":
+        scope = Scope.DEPARTMENT if department is not None else Scope.COMPANY
+        totals = buckets(scope=scope, **filters).aggregate(**_sums(question))
+        name = department.name if department is not None else settings.COMPANY_NAME
+        key = department.code if department is not None else "company"
+        return [NpsRow(key=key, name=name, counts=_counts(totals))]
+
+    if group_by == "department":
+        per_key = {
+            row["department_key"]: _counts(row)
+            for row in buckets(scope=Scope.DEPARTMENT, **filters).values("department_key").annotate(**_sums(question))
+        }
+        departments = Department.objects.filter(Q(pk__in=per_key.keys()) | Q(pk=department.pk) if department else Q())
+        rows = [NpsRow(key=d.code, name=d.name, counts=per_key.get(d.pk, nps.Counts())) for d in departments]
+        return sorted(rows, key=lambda r: (-r.responses, r.name))
+
+    per_agent = {
+        row["agent_key"]: _counts(row)
+        for row in buckets(scope=Scope.AGENT, **filters).values("agent_key").annotate(**_sums(question))
+    }
+    idle = Q(active=True, department=department) if department is not None else Q(active=True)
+    agents = Agent.objects.filter(Q(pk__in=per_agent.keys()) | idle).select_related("department")
+    rows = [
+        NpsRow(
+            key=a.external_id,
+            name=str(a),
+            counts=per_agent.get(a.pk, nps.Counts()),
+            department=a.department.code if a.department else "",
+        )
+        for a in agents
+    ]
+    return sorted(rows, key=lambda r: (-r.responses, r.name))
+
+
+@dataclass(frozen=True)
+class AgentCounts:
+    """One agent's answers under one department snapshot, for both questions."""
+
+    agent_key: int
+    department_key: int
+    company: nps.Counts
+    agent: nps.Counts
+
+
+def agent_counts(*, since: date, until: date) -> list[AgentCounts]:
+    """Per (agent, department snapshot) counts over the period from the agent-scope buckets:
+    one aggregate query, whatever the number of agents. An agent who moved has one row per
+    department they answered in."""
+    sums = {f"{q}_{c}": Sum(f"{q}_{c}") for q in QUESTIONS for c in ("promoters", "passives", "detractors")}
+    rows = (
+        buckets(scope=Scope.AGENT, since=since, until=until)
+        .values("agent_key", "department_key")
+        .annotate(**sums)
+        .order_by("agent_key", "department_key")
+    )
+    return [
+        AgentCounts(
+            agent_key=row["agent_key"],
+            department_key=row["department_key"],
+            **{
+                q: nps.Counts(row[f"{q}_promoters"] or 0, row[f"{q}_passives"] or 0, row[f"{q}_detractors"] or 0)
+                for q in QUESTIONS
+            },
+        )
+        for row in rows
+    ]

@@ -1,0 +1,91 @@
+"""GET /api/v1/champions/: the ranking, concentration and plan over a period, for integrations."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from analytics import buckets
+from tests.analytics.champion_data import concentrated_company
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/champions/"
+
+
+def test_champions_answers_the_ranking_concentration_and_plan(api):
+    concentrated_company()
+    buckets.rebuild()
+    today = timezone.localdate()
+
+    response = api.get(
+        URL, {"since": (today - timedelta(days=6)).isoformat(), "until": today.isoformat(), "min_responses": 10}
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["period"] == {"since": (today - timedelta(days=6)).isoformat(), "until": today.isoformat()}
+    assert body["parameters"]["min_responses"] == 10 and body["parameters"]["top_n"] == 20
+    first = body["ranking"][0]
+    assert set(first) >= {"rank", "key", "name", "department", "n", "nps", "ci_low", "ci_high", "shrunk_nps"}
+    assert first["rank"] == 1 and first["department"] == "retention"
+    assert body["concentrated"] is True and body["summary"].startswith("15 of the top 20")
+    assert {"department", "ranked_agents", "champions", "expected_champions", "tail_probability"} <= set(
+        body["concentration"][0]
+    )
+    assert body["plan"] and {"champion", "action", "target_department", "paired", "expected_effect", "text"} <= set(
+        body["plan"][0]
+    )
+    assert isinstance(body["prior_weight"], float) and body["company_agent_nps"] == pytest.approx(28.9, abs=0.1)
+    assert body["not_enough_answers"] == []
+    assert {"company", "departments", "agents"} <= set(body["gaps"])
+
+
+def test_top_n_and_minimum_come_from_the_query(api):
+    concentrated_company()
+    buckets.rebuild()
+
+    body = api.get(URL, {"top_n": 5, "min_responses": 11}).json()
+
+    assert body["parameters"] == {**body["parameters"], "top_n": 5, "min_responses": 11}
+    assert body["ranking"] == []  # 10 answers each: below the minimum of 11
+    assert len(body["not_enough_answers"]) == 76
+
+    body = api.get(URL, {"top_n": 5, "min_responses": 10}).json()
+    assert sum(row["champion"] for row in body["ranking"]) == 5
+
+
+def test_defaults_cover_the_last_ninety_days(api):
+    body = api.get(URL).json()
+
+    today = timezone.localdate()
+    assert body["period"] == {"since": (today - timedelta(days=89)).isoformat(), "until": today.isoformat()}
+    assert body["parameters"]["min_responses"] == 30 and body["parameters"]["top_n"] == 20
+    assert body["ranking"] == [] and body["plan"] == [] and body["plan_reason"]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"since": "2025-03-10", "until": "2025-03-01"}, "since"),
+        ({"since": "10/03/2025"}, "since"),
+        ({"until": "2025-02-30"}, "until"),
+        ({"top_n": "0"}, "top_n"),
+        ({"top_n": "abc"}, "top_n"),
+        ({"top_n": "201"}, "top_n"),
+        ({"min_responses": "-3"}, "min_responses"),
+        ({"min_responses": "many"}, "min_responses"),
+    ],
+)
+def test_bad_parameters_answer_400_naming_the_field(api, params, field):
+    response = api.get(URL, params)
+
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_without_a_token_the_champions_are_not_shown(db):
+    response = APIClient().get(URL)
+
+    assert response.status_code == 401
+    assert "ranking" not in response.json()
