@@ -1,0 +1,8 @@
+from django.urls import path
+
+from analytics import views_recovery
+
+urlpatterns = [
+    path("<str:token>/", views_recovery.recovery_page, name="recovery-page"),
+    path("<str:token>/thanks/", views_recovery.recovery_thanks, name="recovery-thanks"),
+]

@@ -1,0 +1,97 @@
+"""People and answers for the follow-up tests: two departments with a supervisor each, an
+admin, and a way to answer a survey the way a customer does (through submit_response,
+so the case opens from the real signal after commit)."""
+
+import socket
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+
+from surveys import services
+from surveys.models import Response
+from tests.factories import AgentFactory, DepartmentFactory, InvitationFactory
+
+User = get_user_model()
+
+
+@pytest.fixture
+def billing(db):
+    return DepartmentFactory(code="billing", name="Billing")
+
+
+@pytest.fixture
+def claims(db):
+    return DepartmentFactory(code="claims", name="Claims")
+
+
+@pytest.fixture
+def sam(billing):
+    """Billing's supervisor."""
+    user = User.objects.create_user("sam", email="sam@example.com", password="pw-sam-123", first_name="Sam")
+    billing.supervisors.add(user)
+    return user
+
+
+@pytest.fixture
+def claire(claims):
+    """Claims' supervisor: must never see Billing's cases."""
+    user = User.objects.create_user("claire", email="claire@example.com", password="pw-claire-123")
+    claims.supervisors.add(user)
+    return user
+
+
+@pytest.fixture
+def boss(db):
+    return User.objects.create_user(
+        "boss", email="boss@example.com", password="pw-boss-123", is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def budi(billing):
+    return AgentFactory(name="Budi Santoso", department=billing)
+
+
+@pytest.fixture
+def answer(django_capture_on_commit_callbacks, budi):
+    """Answer a fresh invitation as the customer; after-commit work (signals, tasks) runs."""
+
+    def submit(company: int, agent: int, *, why: str = "Nobody called me back", language: str = "en", **kwargs):
+        kwargs.setdefault("interaction__agent", budi)
+        kwargs.setdefault("interaction__language", language)
+        invitation = InvitationFactory(language=language, **kwargs)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = services.submit_response(
+                invitation=invitation, company_score=company, agent_score=agent, why=why, language=language
+            )
+        return Response.objects.get(pk=response.pk)
+
+    return submit
+
+
+@pytest.fixture
+def outbox():
+    mail.outbox.clear()
+    return mail.outbox
+
+
+@pytest.fixture
+def mail_server_down(settings):
+    """SMTP to a port on this machine where nothing listens: every send is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_TIMEOUT = 2
+    return port
+
+
+@pytest.fixture
+def mail_server_back(settings):
+    def back() -> None:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    return back
