@@ -293,7 +293,7 @@ def _concentration(ranking: list[AgentFigure], top: list[AgentFigure]) -> list[D
     return sorted(rows, key=lambda d: (-d.champions, d.tail_probability, d.name))
 
 
-def _odds(p: float) -> str:
+def odds(p: float) -> str:
     """A probability in words: '38 %', '1 in 4,600', '1 in 2 million'."""
     if p >= 0.01:
         return percent(p)
@@ -314,13 +314,13 @@ def _summary(leader: DepartmentShare | None, drawn: int, minimum: int, concentra
         f"which has {percent(leader.share)} of ranked agents"
     )
     if concentrated:
-        return f"{head}; by chance this would happen with probability {_odds(leader.tail_probability)}."
+        return f"{head}; by chance this would happen with probability {odds(leader.tail_probability)}."
     if leader.champions < CONCENTRATION_SHARE * drawn:
         return (
             f"The top {drawn} agents are spread across departments: the most, {leader.champions}, work in "
             f"{leader.name}, which has {percent(leader.share)} of ranked agents."
         )
     return (
-        f"{head}; chance alone would give this with probability {_odds(leader.tail_probability)}, "
+        f"{head}; chance alone would give this with probability {odds(leader.tail_probability)}, "
         "so it is not treated as concentration."
     )

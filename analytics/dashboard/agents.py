@@ -1,0 +1,192 @@
+"""Agents: the sortable table of every agent in scope, and one agent's own page (which the
+agent sees about themself)."""
+
+from dataclasses import replace
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from agents.models import Agent
+from agents.roles import viewer_for
+from analytics import champions, figures, nps
+from analytics.dashboard import queries
+from analytics.dashboard.common import PageRequest, dashboard_page, page_response
+from analytics.models import Scope
+from analytics.selectors import NpsRow
+from surveys.models import Response
+
+LATEST_COMMENTS = 20
+
+
+def champion_keys(filters) -> set[str]:
+    """External ids of the company's top agents over the period (sample-size aware)."""
+    analysis = champions.analyse(since=filters.since, until=filters.until).as_dict()
+    return {row["key"] for row in analysis["ranking"][: analysis["parameters"]["top_n"]]}
+
+
+@dashboard_page()
+def agent_list(request: HttpRequest, page: PageRequest) -> HttpResponse:
+    filters = page.filters
+    minimum = settings.CHAMPION_MIN_RESPONSES
+    agents = Agent.objects.select_related("department").order_by("name")
+    if filters.department_ids is not None:
+        agents = agents.filter(department_id__in=filters.department_ids)
+    counts = queries.by_agent(filters)
+    periods = queries.by_agent_and_period(filters, filters.question)
+    period_keys = sorted({p for per_agent in periods.values() for p in per_agent})
+    coverage = queries.funnel_by_agent(filters)
+    top = champion_keys(filters)
+    rows = []
+    for agent in agents:
+        both = counts.get(agent.pk)
+        if both is None and not agent.active:
+            continue
+        both = both or {q: nps.Counts() for q in queries.QUESTIONS}
+        selected = NpsRow(key=agent.external_id, name=str(agent), counts=both[filters.question])
+        company = nps.nps(both["company"])
+        funnel = coverage.get(agent.pk, {})
+        interactions = funnel.get("interactions") or 0
+        rows.append(
+            {
+                "agent": agent,
+                "row": selected,
+                "gap": None
+                if selected.nps is None or company is None or filters.question != "agent"
+                else round(selected.nps - company, 1),
+                "spark": [nps.nps(periods.get(agent.pk, {}).get(p, nps.Counts())) for p in period_keys],
+                "champion": agent.external_id in top,
+                "thin": selected.responses < minimum,
+                "interactions": interactions,
+                "coverage": round(100 * (funnel.get("answered") or 0) / interactions, 1) if interactions else None,
+                "invited_share": round(100 * (funnel.get("invited") or 0) / interactions, 1) if interactions else None,
+            }
+        )
+    rows.sort(key=lambda r: (r["thin"], -(r["row"].ci[0] if r["row"].ci else -101)))
+    context = {"rows": rows, "minimum": minimum, "has_data": any(r["row"].responses for r in rows)}
+    csv_rows = [
+        (
+            r["agent"].external_id,
+            str(r["agent"]),
+            r["agent"].department.code if r["agent"].department else "",
+            r["row"].responses,
+            r["row"].nps,
+            r["row"].ci and r["row"].ci[0],
+            r["row"].ci and r["row"].ci[1],
+            r["gap"],
+            r["champion"],
+            r["thin"],
+            r["interactions"],
+            r["coverage"],
+        )
+        for r in rows
+    ]
+    return page_response(
+        request,
+        "dashboard/agents.html",
+        page,
+        context,
+        csv_name="nps-agents",
+        csv_header=(
+            "agent_id",
+            "agent",
+            "department",
+            "responses",
+            "nps",
+            "ci_low",
+            "ci_high",
+            "gap_vs_company",
+            "champion",
+            "not_enough_answers",
+            "interactions",
+            "answered_pct",
+        ),
+        csv_rows=csv_rows,
+    )
+
+
+def my_page(request: HttpRequest) -> HttpResponse:
+    """An agent's own page; staff without a linked agent go to the agents list."""
+    viewer = viewer_for(request.user)
+    if viewer.agent_id is None:
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('login')}?next={request.path}")
+        if viewer.sees_dashboards:
+            return redirect("dashboard-agents")
+        raise PermissionDenied("Your account is not linked to an agent.")
+    query = request.GET.urlencode()
+    return redirect(reverse("dashboard-agent", args=[viewer.agent_id]) + (f"?{query}" if query else ""))
+
+
+@dashboard_page(allow_agents=True)
+def agent_detail(request: HttpRequest, page: PageRequest, pk: int) -> HttpResponse:
+    agent = Agent.objects.select_related("department").filter(pk=pk).first()
+    if agent is None:
+        raise Http404("No such agent.")
+    if not page.viewer.can_see_agent(agent):
+        raise PermissionDenied("This agent is outside your scope.")
+    # The agent's own figures cover every department they worked in; the team is their current one.
+    filters = replace(page.filters, department=None, department_ids=None)
+    own = queries.agent_totals(filters, agent.pk)
+    team_filters = replace(
+        filters,
+        department=agent.department,
+        department_ids=frozenset({agent.department_id}) if agent.department_id else frozenset(),
+    )
+    team = queries.totals(team_filters)
+    company = queries.company_totals(filters)
+    question = filters.question
+    trend = queries.trend(filters, scope=Scope.AGENT, scope_filter=Q(agent_key=agent.pk))
+    histogram = _histogram(filters, agent, question)
+    comparison = [
+        NpsRow(key="agent", name=agent.first_name, counts=own[question]),
+        NpsRow(
+            key="team", name=f"Team: {agent.department.name}" if agent.department else "Team", counts=team[question]
+        ),
+        NpsRow(key="company", name="Company", counts=company[question]),
+    ]
+    comments = Response.objects.filter(agent=agent, **queries.period_bounds(filters)).exclude(why="")
+    if filters.channel:
+        comments = comments.filter(channel=filters.channel)
+    comments = list(comments.select_related("department").order_by("-occurred_at")[:LATEST_COMMENTS])
+    context = {
+        "agent": agent,
+        "own": {q: NpsRow(key=q, name=q, counts=own[q]) for q in queries.QUESTIONS},
+        "minimum": settings.CHAMPION_MIN_RESPONSES,
+        "trend": trend,
+        "trend_figure": figures.trend(trend, target=agent.department.target_nps if agent.department else None),
+        "histogram": histogram,
+        "histogram_figure": figures.score_distribution(histogram),
+        "comparison": comparison,
+        "comparison_figure": figures.bars_with_intervals(
+            [r.name for r in comparison],
+            [r.nps for r in comparison],
+            [r.ci[0] if r.ci else None for r in comparison],
+            [r.ci[1] if r.ci else None for r in comparison],
+            [r.responses for r in comparison],
+        ),
+        "comments": comments,
+        "is_self": page.viewer.agent_id == agent.pk,
+    }
+    csv_rows = [(c.occurred_at.date(), c.channel, c.company_score, c.agent_score, c.why) for c in comments]
+    return page_response(
+        request,
+        "dashboard/agent_detail.html",
+        page,
+        context,
+        csv_name=f"nps-agent-{agent.pk}",
+        csv_header=("date", "channel", "company_score", "agent_score", "why"),
+        csv_rows=csv_rows,
+    )
+
+
+def _histogram(filters, agent: Agent, question: str) -> list[int]:
+    """One agent's score distribution: an indexed aggregate over that agent's answers."""
+    qs = Response.objects.filter(agent=agent, **queries.period_bounds(filters))
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    counts = dict(qs.values_list(f"{question}_score").annotate(n=Count("id")).values_list(f"{question}_score", "n"))
+    return [counts.get(score, 0) for score in range(11)]

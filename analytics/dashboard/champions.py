@@ -1,0 +1,203 @@
+"""Champions: the company's top agents on the agent question, how they spread over the
+departments (and how surprising that is), and the plan to spread them when one department
+holds too many.
+
+The analysis is company-wide by nature: concentration compares departments. It comes from
+the latest beat snapshot when the page asks for the default period, otherwise it is
+computed from the buckets for the chosen dates. Supervisors see every department's counts
+(aggregates, the benchmark) but only their own agents by name, and only the plan items
+that move or pair someone in their departments.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from agents.models import Agent
+from analytics import champions as analysis_module
+from analytics import figures
+from analytics.dashboard.common import PageRequest, dashboard_page, page_response
+from analytics.models import ChampionSnapshot
+
+SNAPSHOT_MAX_AGE = timedelta(hours=2)
+
+
+def champion_analysis(request: HttpRequest, page: PageRequest) -> tuple[dict, ChampionSnapshot | None]:
+    """The analysis for the page's period: the fresh snapshot when it covers exactly that, else live."""
+    filters = page.filters
+    if not request.GET.get("since") and not request.GET.get("until"):
+        snapshot = ChampionSnapshot.objects.order_by("-computed_at").first()
+        if (
+            snapshot is not None
+            and snapshot.until == timezone.localdate()
+            and snapshot.min_responses == settings.CHAMPION_MIN_RESPONSES
+            and snapshot.top_n == settings.CHAMPION_TOP_N
+            and timezone.now() - snapshot.computed_at <= SNAPSHOT_MAX_AGE
+        ):
+            return snapshot.data, snapshot
+    live = analysis_module.analyse(since=filters.since, until=filters.until)
+    return live.as_dict(), None
+
+
+def concentration_figure(concentration: list[dict]) -> dict:
+    """Champions per department next to the count chance alone would give."""
+    names = [d["name"] for d in concentration]
+    data = [
+        {
+            "type": "bar",
+            "name": "Champions in the top N",
+            "x": names,
+            "y": [d["champions"] for d in concentration],
+            "marker": {"color": figures.COLOURS["promoter"]},
+            "hovertemplate": "%{x}: %{y} champions<extra></extra>",
+        },
+        {
+            "type": "bar",
+            "name": "Expected by share of ranked agents",
+            "x": names,
+            "y": [d["expected_champions"] for d in concentration],
+            "marker": {"color": figures.COLOURS["passive"]},
+            "hovertemplate": "%{x}: %{y:.1f} expected<extra></extra>",
+        },
+    ]
+    layout = figures.base_layout(
+        barmode="group",
+        hovermode="closest",
+        yaxis={"title": {"text": "Agents in the top N"}, "rangemode": "tozero", "gridcolor": "#e5e7eb"},
+        xaxis={"automargin": True},
+    )
+    return {"data": data, "layout": layout, "config": figures.CONFIG}
+
+
+def ranking_figure(top: list[dict]) -> dict:
+    """The top N with their adjusted NPS and the raw 95 % interval, coloured by department."""
+    departments = sorted({r["department_name"] for r in top})
+    palette = ["#1d4ed8", "#c2410c", "#0f766e", "#6d28d9", "#b45309", "#be185d", "#4d7c0f", "#374151"]
+    data = []
+    for i, department in enumerate(departments):
+        rows = [r for r in top if r["department_name"] == department]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": department,
+                "y": [f"#{r['rank']} {r['name']}" for r in rows],
+                "x": [r["shrunk_nps"] for r in rows],
+                "customdata": [[r["nps"], r["n"]] for r in rows],
+                "marker": {"size": 10, "color": palette[i % len(palette)]},
+                "error_x": {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [(r["ci_high"] or 0) - (r["shrunk_nps"] or 0) for r in rows],
+                    "arrayminus": [(r["shrunk_nps"] or 0) - (r["ci_low"] or 0) for r in rows],
+                    "color": "#9ca3af",
+                },
+                "hovertemplate": "%{y}: adjusted %{x:.1f}, raw NPS %{customdata[0]:.1f} "
+                "(n=%{customdata[1]})<extra>" + department + "</extra>",
+            }
+        )
+    layout = figures.base_layout(
+        hovermode="closest",
+        xaxis={"range": [-100, 100], "title": {"text": "Agent NPS (adjusted; bar = raw 95 % interval)"}},
+        yaxis={
+            "automargin": True,
+            "autorange": "reversed",
+            "categoryorder": "array",
+            "categoryarray": [f"#{r['rank']} {r['name']}" for r in top],
+        },
+        legend={"orientation": "h", "y": -0.15},
+        margin={"l": 16, "r": 16, "t": 16, "b": 40},
+    )
+    return {"data": data, "layout": layout, "config": figures.CONFIG}
+
+
+def _in_scope(department_code: str | None, codes: set[str] | None) -> bool:
+    return codes is None or department_code in codes
+
+
+@dashboard_page()
+def champions(request: HttpRequest, page: PageRequest) -> HttpResponse:
+    data, snapshot = champion_analysis(request, page)
+    filters = page.filters
+    if filters.department is not None:
+        codes: set[str] | None = {filters.department.code}
+    elif page.viewer.is_admin:
+        codes = None
+    else:
+        codes = set(page.viewer.visible_departments().values_list("code", flat=True))
+
+    top_n = data["parameters"]["top_n"]
+    ranking = [r for r in data["ranking"] if _in_scope(r["department"], codes)]
+    top = data["ranking"][:top_n]
+    plan = [
+        item
+        for item in data["plan"]
+        if _in_scope(item["from_department"], codes) or _in_scope(item["target_department"], codes)
+    ]
+    not_enough = [r for r in data["not_enough_answers"] if _in_scope(r["department"], codes)]
+    keys = {r["key"] for r in ranking} | {r["key"] for r in not_enough}
+    keys |= {item["champion"]["key"] for item in plan} | {p["key"] for item in plan for p in item["paired"]}
+    agent_pks = dict(Agent.objects.filter(external_id__in=keys).values_list("external_id", "pk"))
+
+    def linked(row: dict) -> dict:
+        return {**row, "pk": agent_pks.get(row["key"])}
+
+    ranking = [linked(r) for r in ranking]
+    not_enough = [linked(r) for r in not_enough]
+    plan = [
+        {**item, "champion": linked(item["champion"]), "paired": [linked(p) for p in item["paired"]]} for item in plan
+    ]
+    visible_top = [r for r in ranking if r["champion"]]
+
+    context = {
+        "data": data,
+        "snapshot": snapshot,
+        "top_n": top_n,
+        "ranking": ranking,
+        "visible_top": visible_top,
+        "plan": plan,
+        "not_enough": not_enough,
+        "has_data": bool(data["ranking"]),
+        "concentration_figure": concentration_figure(data["concentration"]),
+        # Supervisors see the top N's names only for their own departments.
+        "ranking_figure": ranking_figure(top if codes is None else visible_top),
+        "period_since": data["period"]["since"],
+        "period_until": data["period"]["until"],
+    }
+    csv_rows = [
+        (
+            r["rank"],
+            r["key"],
+            r["name"],
+            r["department"],
+            r["n"],
+            r["nps"],
+            r["ci_low"],
+            r["ci_high"],
+            r["shrunk_nps"],
+            "yes" if r["champion"] else "",
+        )
+        for r in ranking
+    ]
+    return page_response(
+        request,
+        "dashboard/champions.html",
+        page,
+        context,
+        csv_name="nps-champions",
+        csv_header=(
+            "rank",
+            "agent",
+            "name",
+            "department",
+            "responses",
+            "nps",
+            "ci_low",
+            "ci_high",
+            "adjusted_nps",
+            "champion",
+        ),
+        csv_rows=csv_rows,
+    )

@@ -1,0 +1,114 @@
+"""Comments: the customers' why-answers with their scores, newest first, detractors first
+by default, filterable and searchable. These are raw answers, read page by page."""
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.http import HttpRequest, HttpResponse
+
+from analytics.dashboard import queries
+from analytics.dashboard.common import PageRequest, dashboard_page, page_response
+from surveys.models import Response
+
+PER_PAGE = 50
+CSV_LIMIT = 50_000
+CATEGORY_RANGES = {"detractor": (0, 6), "passive": (7, 8), "promoter": (9, 10)}
+
+
+class CommentFilterForm(forms.Form):
+    category = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", "All, detractors first"),
+            ("detractor", "Detractors (0–6)"),
+            ("passive", "Passives (7–8)"),
+            ("promoter", "Promoters (9–10)"),
+        ],
+    )
+    agent = forms.CharField(required=False, max_length=200, label="Agent id")
+    q = forms.CharField(
+        required=False, max_length=200, label="Text contains", widget=forms.TextInput(attrs={"type": "search"})
+    )
+
+
+def comment_rows(page: PageRequest, params: dict) -> QuerySet[Response]:
+    filters = page.filters
+    score = f"{filters.question}_score"
+    qs = Response.objects.filter(**queries.period_bounds(filters)).exclude(why="")
+    if filters.department_ids is not None:
+        qs = qs.filter(department_id__in=filters.department_ids)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    if params.get("category"):
+        low, high = CATEGORY_RANGES[params["category"]]
+        qs = qs.filter(**{f"{score}__gte": low, f"{score}__lte": high})
+    if params.get("agent"):
+        qs = qs.filter(Q(agent__external_id=params["agent"]) | Q(agent__name__iexact=params["agent"]))
+    if params.get("q"):
+        qs = qs.filter(why__icontains=params["q"])
+    rank = Case(
+        When(**{f"{score}__lte": 6}, then=Value(0)),
+        When(**{f"{score}__lte": 8}, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return qs.select_related("agent", "department").annotate(rank=rank).order_by("rank", "-occurred_at", "-pk")
+
+
+def category(score: int) -> str:
+    return next(name for name, (low, high) in CATEGORY_RANGES.items() if low <= score <= high)
+
+
+@dashboard_page()
+def comments(request: HttpRequest, page: PageRequest) -> HttpResponse:
+    extra = CommentFilterForm(request.GET)
+    params = extra.cleaned_data if extra.is_valid() else {}
+    rows = comment_rows(page, params)
+    question = page.filters.question
+    if request.GET.get("format") == "csv":
+        return page_response(
+            request,
+            "",
+            page,
+            {},
+            csv_name="nps-comments",
+            csv_header=(
+                "date",
+                "company_score",
+                "agent_score",
+                "category",
+                "agent_id",
+                "agent",
+                "department",
+                "channel",
+                "language",
+                "why",
+            ),
+            csv_rows=(
+                (
+                    r.occurred_at.date(),
+                    r.company_score,
+                    r.agent_score,
+                    category(getattr(r, f"{question}_score")),
+                    r.agent.external_id,
+                    str(r.agent),
+                    r.department.name,
+                    r.channel,
+                    r.language,
+                    r.why,
+                )
+                for r in rows[:CSV_LIMIT]
+            ),
+        )
+    paginator = Paginator(rows, PER_PAGE)
+    current = paginator.get_page(request.GET.get("page"))
+    for response in current:
+        response.category = category(getattr(response, f"{question}_score"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "extra_form": extra,
+        "page_obj": current,
+        "query": query.urlencode(),
+    }
+    return page_response(request, "dashboard/comments.html", page, context, csv_name="nps-comments")

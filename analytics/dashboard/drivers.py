@@ -1,0 +1,125 @@
+"""Drivers ("NPS killers"): NPS by handle-time band, transfers, resolution, tag and
+channel, each group with n and interval, ranked by the NPS points it costs.
+
+Cost of a group = its share of answers × (NPS of everyone else − NPS of the group): the
+points the overall NPS would gain if that group did as well as the rest.
+"""
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse
+
+from analytics import breakdowns, figures, nps
+from analytics.dashboard import queries
+from analytics.dashboard.common import PageRequest, dashboard_page, page_response
+from analytics.selectors import NpsRow
+
+TITLES = {
+    "handle_time": "Handle time",
+    "transfers": "Transfers",
+    "resolved": "Resolved on contact",
+    "tag": "Tag",
+    "channel": "Channel",
+}
+MIN_GROUP = 10  # groups smaller than this are shown but not called killers
+
+
+@dataclass(frozen=True)
+class DriverRow:
+    dimension: str
+    value: str
+    row: NpsRow
+    cost: float | None
+
+
+def cost(group: nps.Counts, total: nps.Counts) -> float | None:
+    rest = nps.Counts(
+        total.promoters - group.promoters, total.passives - group.passives, total.detractors - group.detractors
+    )
+    if group.responses == 0 or rest.responses <= 0 or total.responses == 0:
+        return None
+    return round(group.responses / total.responses * (nps.nps(rest) - nps.nps(group)), 2)
+
+
+def order(dimension: str, values: list[str]) -> list[str]:
+    known = breakdowns.DIMENSIONS.get(dimension)
+    if known:
+        return [v for v in known if v in values] + sorted(v for v in values if v not in known)
+    return sorted(values)
+
+
+@dashboard_page()
+def drivers(request: HttpRequest, page: PageRequest) -> HttpResponse:
+    filters = page.filters
+    question = filters.question
+    total = queries.totals(filters)[question]
+    groups = queries.drivers(filters, question)
+    groups["channel"] = {r.key: r.counts for r in queries.by_channel(filters, question)}
+    sections = []
+    killers = []
+    for dimension, title in TITLES.items():
+        values = groups.get(dimension, {})
+        rows = [
+            DriverRow(dimension, value, NpsRow(key=value, name=value, counts=values[value]), cost(values[value], total))
+            for value in order(dimension, list(values))
+        ]
+        if dimension == "tag":
+            rows.sort(key=lambda r: -(r.cost or 0))
+        killers += [
+            r
+            for r in rows
+            if r.cost is not None and r.cost > 0 and r.row.responses >= MIN_GROUP and r.value != "unknown"
+        ]
+        sections.append(
+            {
+                "dimension": dimension,
+                "title": title,
+                "rows": rows,
+                "figure": figures.bars_with_intervals(
+                    [r.value for r in rows],
+                    [r.row.nps for r in rows],
+                    [r.row.ci[0] if r.row.ci else None for r in rows],
+                    [r.row.ci[1] if r.row.ci else None for r in rows],
+                    [r.row.responses for r in rows],
+                ),
+            }
+        )
+    killers.sort(key=lambda r: -r.cost)
+    killers = killers[:10]
+    context = {
+        "total": NpsRow(key="all", name="All answers", counts=total),
+        "sections": sections,
+        "killers": killers,
+        "killer_figure": figures.bars_with_intervals(
+            [f"{TITLES[r.dimension]}: {r.value}" for r in killers],
+            [r.cost for r in killers],
+            [None] * len(killers),
+            [None] * len(killers),
+            [r.row.responses for r in killers],
+        ),
+        "has_data": total.responses > 0,
+    }
+    if killers:
+        context["killer_figure"]["layout"]["xaxis"] = {"title": {"text": "NPS points lost"}}
+    csv_rows = [
+        (
+            s["dimension"],
+            r.value,
+            r.row.responses,
+            r.row.nps,
+            r.row.ci and r.row.ci[0],
+            r.row.ci and r.row.ci[1],
+            r.cost,
+        )
+        for s in sections
+        for r in s["rows"]
+    ]
+    return page_response(
+        request,
+        "dashboard/drivers.html",
+        page,
+        context,
+        csv_name="nps-drivers",
+        csv_header=("dimension", "value", "responses", "nps", "ci_low", "ci_high", "nps_points_lost"),
+        csv_rows=csv_rows,
+    )

@@ -1,0 +1,180 @@
+"""Reads behind the dashboards, all from derived tables (buckets, histogram, funnel,
+drivers), each one aggregate query whatever the number of agents or days."""
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
+
+from analytics import nps
+from analytics.buckets import day_start
+from analytics.dashboard.common import Filters
+from analytics.figures import TrendPoint
+from analytics.models import SCORES, DriverBucket, FunnelBucket, NpsBucket, Scope, ScoreHistogram
+from analytics.selectors import NpsRow
+
+QUESTIONS = ("agent", "company")
+
+
+def scoped(qs: QuerySet, filters: Filters, *, days: bool = True) -> QuerySet:
+    """Restrict a derived table to the filters' period, departments and channel."""
+    if days:
+        qs = qs.filter(day__gte=filters.since, day__lte=filters.until)
+    if filters.department_ids is not None:
+        qs = qs.filter(department_key__in=filters.department_ids)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    return qs
+
+
+def nps_buckets(filters: Filters, scope: str = Scope.DEPARTMENT) -> QuerySet[NpsBucket]:
+    """Department-scope rows answer company-wide questions too (they sum to the company)."""
+    return scoped(NpsBucket.objects.filter(scope=scope), filters)
+
+
+def _sums() -> dict:
+    return {f"{q}_{c}": Sum(f"{q}_{c}") for q in QUESTIONS for c in ("promoters", "passives", "detractors")}
+
+
+def counts_of(row: dict, question: str) -> nps.Counts:
+    return nps.Counts(
+        row.get(f"{question}_promoters") or 0,
+        row.get(f"{question}_passives") or 0,
+        row.get(f"{question}_detractors") or 0,
+    )
+
+
+def agent_totals(filters: Filters, agent_key: int) -> dict[str, nps.Counts]:
+    """One agent's counts over the period, across every department they worked in."""
+    row = nps_buckets(filters, Scope.AGENT).filter(agent_key=agent_key).aggregate(**_sums())
+    return {q: counts_of(row, q) for q in QUESTIONS}
+
+
+def totals(filters: Filters) -> dict[str, nps.Counts]:
+    """Counts for both questions over the filters."""
+    row = nps_buckets(filters).aggregate(**_sums())
+    return {q: counts_of(row, q) for q in QUESTIONS}
+
+
+def company_totals(filters: Filters) -> dict[str, nps.Counts]:
+    """The whole company over the same period and channel (the benchmark everyone sees)."""
+    qs = NpsBucket.objects.filter(scope=Scope.COMPANY, day__gte=filters.since, day__lte=filters.until)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    row = qs.aggregate(**_sums())
+    return {q: counts_of(row, q) for q in QUESTIONS}
+
+
+def trend(
+    filters: Filters, *, scope_filter: Q | None = None, scope: str = Scope.DEPARTMENT
+) -> dict[str, list[TrendPoint]]:
+    """NPS per week or month for both questions, with intervals and n."""
+    trunc = TruncMonth("day") if filters.interval == "month" else TruncWeek("day")
+    qs = nps_buckets(filters, scope)
+    if scope_filter is not None:
+        qs = qs.filter(scope_filter)
+    rows = qs.annotate(period=trunc).values("period").annotate(**_sums()).order_by("period")
+    series: dict[str, list[TrendPoint]] = {q: [] for q in QUESTIONS}
+    for row in rows:
+        period = row["period"].isoformat() if isinstance(row["period"], date) else str(row["period"])[:10]
+        for q in QUESTIONS:
+            counts = counts_of(row, q)
+            value, bounds = nps.nps(counts), nps.interval(counts)
+            series[q].append(
+                TrendPoint(
+                    period=period,
+                    nps=None if value is None else round(value, 1),
+                    ci_low=None if bounds is None else round(bounds[0], 1),
+                    ci_high=None if bounds is None else round(bounds[1], 1),
+                    responses=counts.responses,
+                )
+            )
+    return series
+
+
+def score_histogram(filters: Filters, question: str) -> list[int]:
+    row = scoped(ScoreHistogram.objects.all(), filters).aggregate(**{str(s): Sum(f"{question}_{s}") for s in SCORES})
+    return [row[str(s)] or 0 for s in SCORES]
+
+
+def funnel(filters: Filters, *, agent_key: int | None = None) -> dict[str, int]:
+    qs = scoped(FunnelBucket.objects.all(), filters)
+    if agent_key is not None:
+        qs = qs.filter(agent_key=agent_key)
+    row = qs.aggregate(
+        interactions=Sum("interactions"),
+        suppressed=Sum("suppressed"),
+        invited=Sum("invited"),
+        opened=Sum("opened"),
+        answered=Sum("answered"),
+    )
+    return {k: v or 0 for k, v in row.items()}
+
+
+def funnel_by_agent(filters: Filters) -> dict[int, dict[str, int]]:
+    rows = (
+        scoped(FunnelBucket.objects.all(), filters)
+        .values("agent_key")
+        .annotate(interactions=Sum("interactions"), invited=Sum("invited"), answered=Sum("answered"))
+    )
+    return {r["agent_key"]: r for r in rows}
+
+
+def by_channel(filters: Filters, question: str) -> list[NpsRow]:
+    rows = nps_buckets(filters).values("channel").annotate(**_sums()).order_by("channel")
+    return [
+        NpsRow(
+            key=r["channel"],
+            name=r["channel"].upper() if r["channel"] == "sms" else r["channel"].title(),
+            counts=counts_of(r, question),
+        )
+        for r in rows
+    ]
+
+
+def by_department(filters: Filters) -> dict[int, dict[str, nps.Counts]]:
+    rows = nps_buckets(filters).values("department_key").annotate(**_sums())
+    return {r["department_key"]: {q: counts_of(r, q) for q in QUESTIONS} for r in rows}
+
+
+def by_department_and_period(filters: Filters, question: str) -> dict[tuple[int, str], nps.Counts]:
+    trunc = TruncMonth("day") if filters.interval == "month" else TruncWeek("day")
+    rows = nps_buckets(filters).annotate(period=trunc).values("department_key", "period").annotate(**_sums())
+    return {(r["department_key"], str(r["period"])[:10]): counts_of(r, question) for r in rows}
+
+
+def by_agent(filters: Filters) -> dict[int, dict[str, nps.Counts]]:
+    """Per agent (summed over department snapshots within the filters), both questions."""
+    rows = nps_buckets(filters, Scope.AGENT).values("agent_key").annotate(**_sums())
+    return {r["agent_key"]: {q: counts_of(r, q) for q in QUESTIONS} for r in rows}
+
+
+def by_agent_and_period(filters: Filters, question: str) -> dict[int, dict[str, nps.Counts]]:
+    trunc = TruncMonth("day") if filters.interval == "month" else TruncWeek("day")
+    rows = nps_buckets(filters, Scope.AGENT).annotate(period=trunc).values("agent_key", "period").annotate(**_sums())
+    result: dict[int, dict[str, nps.Counts]] = defaultdict(dict)
+    for r in rows:
+        result[r["agent_key"]][str(r["period"])[:10]] = counts_of(r, question)
+    return result
+
+
+def drivers(filters: Filters, question: str) -> dict[str, dict[str, nps.Counts]]:
+    """{dimension: {value: counts}} from the driver buckets."""
+    rows = (
+        scoped(DriverBucket.objects.all(), filters)
+        .values("dimension", "value")
+        .annotate(**{c: Sum(f"{question}_{c}") for c in ("promoters", "passives", "detractors")})
+    )
+    result: dict[str, dict[str, nps.Counts]] = defaultdict(dict)
+    for r in rows:
+        result[r["dimension"]][r["value"]] = nps.Counts(r["promoters"] or 0, r["passives"] or 0, r["detractors"] or 0)
+    return result
+
+
+def period_bounds(filters: Filters) -> dict:
+    """Lookups selecting raw rows whose interaction happened in the period (index-friendly)."""
+    return {
+        "occurred_at__gte": day_start(filters.since),
+        "occurred_at__lt": day_start(filters.until + timedelta(days=1)),
+    }

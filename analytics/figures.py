@@ -1,0 +1,253 @@
+"""Plotly figures as plain JSON-able dicts, drawn in the browser by our static plotly.js.
+
+Building dicts (rather than plotly.graph_objects) keeps pages fast; tests validate every
+figure against plotly's schema. Colours are colour-blind safe: detractors orange,
+passives grey, promoters blue.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+COLOURS = {
+    "detractor": "#c2410c",
+    "passive": "#8b95a1",
+    "promoter": "#1d4ed8",
+    "company": "#0f766e",
+    "agent": "#6d28d9",
+    "band": "rgba(109, 40, 217, 0.15)",
+    "band_company": "rgba(15, 118, 110, 0.15)",
+    "benchmark": "#6b7280",
+    "target": "#b45309",
+}
+QUESTION_COLOURS = {
+    "agent": (COLOURS["agent"], COLOURS["band"]),
+    "company": (COLOURS["company"], COLOURS["band_company"]),
+}
+BENCHMARKS = ((30, "30: good"), (50, "50: excellent"))
+CONFIG = {"displayModeBar": False, "responsive": True}
+
+
+def base_layout(**overrides) -> dict:
+    layout = {
+        "margin": {"l": 48, "r": 16, "t": 16, "b": 40},
+        "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13, "color": "#1b1f24"},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "hovermode": "x unified",
+        "legend": {"orientation": "h", "y": -0.2},
+        "xaxis": {"gridcolor": "#e5e7eb", "zeroline": False},
+        "yaxis": {"gridcolor": "#e5e7eb", "zeroline": True, "zerolinecolor": "#9ca3af"},
+    }
+    layout.update(overrides)
+    return layout
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    period: str  # ISO date of the period start
+    nps: float | None
+    ci_low: float | None
+    ci_high: float | None
+    responses: int
+
+
+def trend(series: dict[str, Sequence[TrendPoint]], *, target: int | None = None) -> dict:
+    """NPS over time per question, each with its 95 % interval as a shaded band, plus the
+    benchmark lines and the target."""
+    data = []
+    for question, points in series.items():
+        line, band = QUESTION_COLOURS.get(question, (COLOURS["agent"], COLOURS["band"]))
+        xs = [p.period for p in points]
+        data.append(
+            {
+                "type": "scatter",
+                "x": xs,
+                "y": [p.ci_high for p in points],
+                "mode": "lines",
+                "line": {"width": 0},
+                "hoverinfo": "skip",
+                "showlegend": False,
+                "connectgaps": False,
+            }
+        )
+        data.append(
+            {
+                "type": "scatter",
+                "x": xs,
+                "y": [p.ci_low for p in points],
+                "mode": "lines",
+                "line": {"width": 0},
+                "fill": "tonexty",
+                "fillcolor": band,
+                "name": f"{question.title()} 95 % interval",
+                "hoverinfo": "skip",
+                "connectgaps": False,
+            }
+        )
+        data.append(
+            {
+                "type": "scatter",
+                "x": xs,
+                "y": [p.nps for p in points],
+                "mode": "lines+markers",
+                "name": f"{question.title()} NPS",
+                "line": {"color": line, "width": 3},
+                "connectgaps": False,
+                "customdata": [p.responses for p in points],
+                "hovertemplate": "%{y:.1f} (n=%{customdata})<extra>" + question.title() + "</extra>",
+            }
+        )
+    shapes, annotations = [], []
+    lines = [(value, label, COLOURS["benchmark"], "dot") for value, label in BENCHMARKS]
+    if target is not None:
+        lines.append((target, f"target {target}", COLOURS["target"], "dash"))
+    for value, label, colour, dash in lines:
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "y0": value,
+                "y1": value,
+                "line": {"color": colour, "width": 1, "dash": dash},
+            }
+        )
+        annotations.append(
+            {
+                "xref": "paper",
+                "x": 1,
+                "y": value,
+                "text": label,
+                "showarrow": False,
+                "xanchor": "right",
+                "yanchor": "bottom",
+                "font": {"size": 11, "color": colour},
+            }
+        )
+    layout = base_layout(
+        yaxis={"range": [-100, 100], "title": {"text": "NPS"}, "gridcolor": "#e5e7eb", "zerolinecolor": "#9ca3af"},
+        shapes=shapes,
+        annotations=annotations,
+    )
+    return {"data": data, "layout": layout, "config": CONFIG}
+
+
+def score_distribution(counts: Sequence[int], *, title: str = "") -> dict:
+    """Answers per score 0–10, coloured by category."""
+    colours = [COLOURS["detractor"]] * 7 + [COLOURS["passive"]] * 2 + [COLOURS["promoter"]] * 2
+    data = [
+        {
+            "type": "bar",
+            "x": list(range(11)),
+            "y": list(counts),
+            "marker": {"color": colours},
+            "hovertemplate": "Score %{x}: %{y} answers<extra></extra>",
+            "name": title or "Answers",
+        }
+    ]
+    layout = base_layout(
+        xaxis={"dtick": 1, "title": {"text": "Score"}},
+        yaxis={"title": {"text": "Answers"}},
+        hovermode="closest",
+        showlegend=False,
+    )
+    return {"data": data, "layout": layout, "config": CONFIG}
+
+
+def bars_with_intervals(
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    lows: Sequence[float | None],
+    highs: Sequence[float | None],
+    ns: Sequence[int],
+    *,
+    horizontal: bool = True,
+    target: int | None = None,
+) -> dict:
+    """NPS per group with 95 % error bars; n in the hover and the label."""
+    plus = [None if v is None or h is None else h - v for v, h in zip(values, highs, strict=True)]
+    minus = [None if v is None or lo is None else v - lo for v, lo in zip(values, lows, strict=True)]
+    colours = [COLOURS["detractor"] if (v is not None and v < 0) else COLOURS["promoter"] for v in values]
+    bar = {
+        "type": "bar",
+        "marker": {"color": colours},
+        "customdata": list(ns),
+        "text": [f"n={n}" for n in ns],
+        "textposition": "auto",
+        "hovertemplate": "%{"
+        + ("y" if horizontal else "x")
+        + "}: NPS %{"
+        + ("x" if horizontal else "y")
+        + ":.1f} (n=%{customdata})<extra></extra>",
+    }
+    error = {"type": "data", "symmetric": False, "array": plus, "arrayminus": minus, "color": "#374151"}
+    if horizontal:
+        bar.update({"orientation": "h", "y": list(labels), "x": list(values), "error_x": error})
+        axis = {
+            "xaxis": {"range": [-100, 100], "title": {"text": "NPS"}},
+            "yaxis": {"automargin": True, "autorange": "reversed"},
+        }
+    else:
+        bar.update({"x": list(labels), "y": list(values), "error_y": error})
+        axis = {"yaxis": {"range": [-100, 100], "title": {"text": "NPS"}}}
+    shapes = []
+    if target is not None:
+        key = "x" if horizontal else "y"
+        other = "y" if horizontal else "x"
+        shapes.append(
+            {
+                "type": "line",
+                f"{other}ref": "paper",
+                f"{other}0": 0,
+                f"{other}1": 1,
+                f"{key}0": target,
+                f"{key}1": target,
+                "line": {"color": COLOURS["target"], "dash": "dash", "width": 1},
+            }
+        )
+    layout = base_layout(
+        hovermode="closest", showlegend=False, shapes=shapes, margin={"l": 16, "r": 16, "t": 16, "b": 40}, **axis
+    )
+    return {"data": [bar], "layout": layout, "config": CONFIG}
+
+
+def heatmap(
+    x: Sequence[str], y: Sequence[str], z: Sequence[Sequence[float | None]], n: Sequence[Sequence[int]]
+) -> dict:
+    data = [
+        {
+            "type": "heatmap",
+            "x": list(x),
+            "y": list(y),
+            "z": [list(r) for r in z],
+            "zmin": -100,
+            "zmax": 100,
+            "colorscale": [[0, COLOURS["detractor"]], [0.5, "#f3f4f6"], [1, COLOURS["promoter"]]],
+            "customdata": [list(r) for r in n],
+            "xgap": 2,
+            "ygap": 2,
+            "hovertemplate": "%{y}, %{x}: NPS %{z:.1f} (n=%{customdata})<extra></extra>",
+            "colorbar": {"title": {"text": "NPS"}},
+        }
+    ]
+    layout = base_layout(
+        hovermode="closest",
+        margin={"l": 16, "r": 16, "t": 16, "b": 40},
+        yaxis={"automargin": True, "autorange": "reversed"},
+    )
+    return {"data": data, "layout": layout, "config": CONFIG}
+
+
+def funnel(stages: Sequence[tuple[str, int]]) -> dict:
+    data = [
+        {
+            "type": "funnel",
+            "y": [s for s, _ in stages],
+            "x": [v for _, v in stages],
+            "textinfo": "value+percent initial",
+            "marker": {"color": COLOURS["promoter"]},
+        }
+    ]
+    layout = base_layout(hovermode="closest", margin={"l": 16, "r": 16, "t": 16, "b": 16}, yaxis={"automargin": True})
+    return {"data": data, "layout": layout, "config": CONFIG}
