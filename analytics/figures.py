@@ -169,17 +169,17 @@ def bars_with_intervals(
     plus = [None if v is None or h is None else h - v for v, h in zip(values, highs, strict=True)]
     minus = [None if v is None or lo is None else v - lo for v, lo in zip(values, lows, strict=True)]
     colours = [COLOURS["detractor"] if (v is not None and v < 0) else COLOURS["promoter"] for v in values]
+    # n goes into the category label, where it never collides with the bar or its error bar.
+    labels = [f"{label} (n={n:,})" for label, n in zip(labels, ns, strict=True)]
     bar = {
         "type": "bar",
         "marker": {"color": colours},
         "customdata": list(ns),
-        "text": [f"n={n}" for n in ns],
-        "textposition": "auto",
         "hovertemplate": "%{"
         + ("y" if horizontal else "x")
-        + "}: NPS %{"
+        + "}: %{"
         + ("x" if horizontal else "y")
-        + ":.1f} (n=%{customdata})<extra></extra>",
+        + ":+.1f}<extra></extra>",
     }
     error = {"type": "data", "symmetric": False, "array": plus, "arrayminus": minus, "color": "#374151"}
     if horizontal:
@@ -190,7 +190,7 @@ def bars_with_intervals(
         }
     else:
         bar.update({"x": list(labels), "y": list(values), "error_y": error})
-        axis = {"yaxis": {"range": [-100, 100], "title": {"text": "NPS"}}}
+        axis = {"yaxis": {"range": [-100, 100], "title": {"text": "NPS"}}, "xaxis": {"automargin": True}}
     shapes = []
     if target is not None:
         key = "x" if horizontal else "y"
@@ -206,9 +206,10 @@ def bars_with_intervals(
                 "line": {"color": COLOURS["target"], "dash": "dash", "width": 1},
             }
         )
-    layout = base_layout(
-        hovermode="closest", showlegend=False, shapes=shapes, margin={"l": 16, "r": 16, "t": 16, "b": 40}, **axis
-    )
+    margin = {"l": 16 if horizontal else 56, "r": 16, "t": 16, "b": 40}
+    layout = base_layout(hovermode="closest", showlegend=False, shapes=shapes, margin=margin, **axis)
+    if horizontal:  # every label readable, however many groups
+        layout["height"] = max(220, 30 * len(labels) + 80)
     return {"data": [bar], "layout": layout, "config": CONFIG}
 
 
@@ -245,7 +246,7 @@ def funnel(stages: Sequence[tuple[str, int]]) -> dict:
             "type": "funnel",
             "y": [s for s, _ in stages],
             "x": [v for _, v in stages],
-            "textinfo": "value+percent initial",
+            "texttemplate": "%{value:,}<br>%{percentInitial:.0%}",
             "marker": {"color": COLOURS["promoter"]},
         }
     ]

@@ -28,6 +28,19 @@ def champion_keys(filters) -> set[str]:
     return {row["key"] for row in analysis["ranking"][: analysis["parameters"]["top_n"]]}
 
 
+def rank_fairly(rows: list[dict]) -> None:
+    """Order by NPS adjusted for sample size (empirical Bayes, as the champion ranking does):
+    each agent's NPS pulled toward the NPS of all agents shown, less the more answers back it.
+    Agents below the minimum come last, never ranked."""
+    pooled = sum((r["row"].counts for r in rows), nps.Counts())
+    prior = nps.nps(pooled) or 0.0
+    weight = nps.prior_weight([r["row"].counts for r in rows if not r["thin"]])
+    for r in rows:
+        shrunk = nps.shrunk_nps(r["row"].counts, prior_nps=prior, prior_weight=weight)
+        r["adjusted"] = None if r["thin"] or shrunk is None else round(shrunk, 1)
+    rows.sort(key=lambda r: (r["thin"], -(r["adjusted"] if r["adjusted"] is not None else -101), -r["row"].responses))
+
+
 @dashboard_page()
 def agent_list(request: HttpRequest, page: PageRequest) -> HttpResponse:
     filters = page.filters
@@ -65,7 +78,7 @@ def agent_list(request: HttpRequest, page: PageRequest) -> HttpResponse:
                 "invited_share": round(100 * (funnel.get("invited") or 0) / interactions, 1) if interactions else None,
             }
         )
-    rows.sort(key=lambda r: (r["thin"], -(r["row"].ci[0] if r["row"].ci else -101)))
+    rank_fairly(rows)
     context = {"rows": rows, "minimum": minimum, "has_data": any(r["row"].responses for r in rows)}
     csv_rows = [
         (
@@ -76,6 +89,7 @@ def agent_list(request: HttpRequest, page: PageRequest) -> HttpResponse:
             r["row"].nps,
             r["row"].ci and r["row"].ci[0],
             r["row"].ci and r["row"].ci[1],
+            r["adjusted"],
             r["gap"],
             r["champion"],
             r["thin"],
@@ -98,6 +112,7 @@ def agent_list(request: HttpRequest, page: PageRequest) -> HttpResponse:
             "nps",
             "ci_low",
             "ci_high",
+            "adjusted_nps",
             "gap_vs_company",
             "champion",
             "not_enough_answers",

@@ -107,8 +107,9 @@ def ranking_figure(top: list[dict]) -> dict:
             "categoryorder": "array",
             "categoryarray": [f"#{r['rank']} {r['name']}" for r in top],
         },
-        legend={"orientation": "h", "y": -0.15},
-        margin={"l": 16, "r": 16, "t": 16, "b": 40},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        margin={"l": 16, "r": 16, "t": 40, "b": 48},
+        height=max(320, 26 * len(top) + 140),
     )
     return {"data": data, "layout": layout, "config": figures.CONFIG}
 

@@ -31,6 +31,17 @@ class DriverRow:
     row: NpsRow
     cost: float | None
 
+    @property
+    def title(self) -> str:
+        return TITLES[self.dimension]
+
+    @property
+    def cost_label(self) -> str:
+        """Points lost, or that the group scores at or above the rest."""
+        if self.cost is None:
+            return "—"
+        return f"{self.cost:.1f}" if self.cost > 0 else "none (at or above the rest)"
+
 
 def cost(group: nps.Counts, total: nps.Counts) -> float | None:
     rest = nps.Counts(

@@ -1,6 +1,8 @@
 """Overview: company and agent NPS over time, the score distribution, the survey funnel
 and NPS by channel, for the viewer's departments."""
 
+import math
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
@@ -14,7 +16,17 @@ def headline(question: str, current: nps.Counts, previous: nps.Counts) -> dict:
     row = NpsRow(key=question, name=question, counts=current)
     before = nps.nps(previous)
     change = None if row.nps is None or before is None else round(row.nps - before, 1)
-    return {"question": question, "row": row, "change": change, "previous_n": previous.responses}
+    # A change smaller than the noise of two independent estimates is not news.
+    noise = None
+    if change is not None:
+        noise = 100.0 * nps.Z_95 * math.sqrt(nps.variance(current) + nps.variance(previous))
+    return {
+        "question": question,
+        "row": row,
+        "change": change,
+        "previous_n": previous.responses,
+        "significant": change is not None and abs(change) > noise,
+    }
 
 
 @dashboard_page()

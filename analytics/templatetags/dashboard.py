@@ -33,6 +33,8 @@ def nps(value: float | None) -> str:
     """+42.0 / −7.5 / — (no answers)."""
     if value is None:
         return "—"
+    if round(value, 1) == 0:
+        return "0.0"
     return f"{value:+.1f}".replace("-", "−")
 
 
@@ -40,7 +42,7 @@ def nps(value: float | None) -> str:
 def interval(low: float | None, high: float | None) -> str:
     if low is None or high is None:
         return ""
-    return f"{low:.0f} to {high:.0f}".replace("-", "−")
+    return f"{round(low) + 0:.0f} to {round(high) + 0:.0f}".replace("-", "−")
 
 
 @register.simple_tag
