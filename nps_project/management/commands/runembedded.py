@@ -18,6 +18,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, addrport: str, **options):
         if settings.CELERY_TASK_ALWAYS_EAGER:
+            # Register every app's tasks now: beat sends an unregistered task by name to the
+            # broker, which in-process means nowhere.
+            app.loader.import_default_modules()
             settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
             beat = EmbeddedService(app, thread=True, schedule_filename=str(settings.VAR_DIR / "celerybeat-schedule"))
             beat.start()

@@ -59,9 +59,11 @@ class Command(BaseCommand):
 
 
 def rebuild_derived_data(command: BaseCommand) -> None:
-    """Build the derived NPS data (buckets, breakdowns) when the analytics app provides it."""
-    try:
-        call_command("rebuild_nps", stdout=command.stdout, stderr=command.stderr)
-    except CommandError as exc:
-        if "Unknown command" not in str(exc):
-            raise
+    """Build the derived data (NPS buckets and breakdowns, follow-up cases for the latest
+    detractors) with the analytics app's commands, when it is installed."""
+    for name in ("rebuild_nps", "sweep_followups"):
+        try:
+            call_command(name, stdout=command.stdout, stderr=command.stderr)
+        except CommandError as exc:
+            if "Unknown command" not in str(exc):
+                raise
