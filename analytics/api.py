@@ -2,12 +2,16 @@
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agents.models import Department
+from agents.roles import viewer_for
 from analytics import champions, selectors
 from analytics.params import NpsQuerySerializer, PeriodSerializer
+from surveys.models import ApiToken
 
 
 class NpsRowSerializer(serializers.Serializer):
@@ -31,8 +35,24 @@ class NpsView(APIView):
     def get(self, request: Request) -> Response:
         params = NpsQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        rows = selectors.nps_by(**params.validated_data)
+        rows = selectors.nps_by(**params.validated_data, **_scope(request, params.validated_data.get("department")))
         return Response([row.as_dict() for row in rows])
+
+
+def _scope(request: Request, department) -> dict:
+    """Integrations (a token) and admins see everything; a signed-in supervisor sees only
+    their departments (the company-wide row stays visible as the benchmark); anyone else
+    signed in is refused, as on the dashboards."""
+    if isinstance(request.auth, ApiToken):
+        return {}
+    viewer = viewer_for(request.user)
+    if viewer.is_admin:
+        return {}
+    if not viewer.sees_dashboards:
+        raise PermissionDenied("Your account has no access to NPS figures.")
+    if department is not None and not viewer.can_see_department(department):
+        raise PermissionDenied("That department is outside your scope.")
+    return {"department_ids": viewer.department_ids}
 
 
 class ChampionsQuerySerializer(PeriodSerializer):
@@ -47,5 +67,9 @@ class ChampionsView(APIView):
     def get(self, request: Request) -> Response:
         params = ChampionsQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        analysis = champions.analyse(**params.validated_data)
-        return Response(analysis.as_dict())
+        scope = _scope(request, None)
+        data = champions.analyse(**params.validated_data).as_dict()
+        if "department_ids" in scope:
+            codes = set(Department.objects.filter(pk__in=scope["department_ids"]).values_list("code", flat=True))
+            data = champions.visible_to(data, codes)
+        return Response(data)

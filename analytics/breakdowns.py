@@ -55,10 +55,10 @@ class Range:
         parts, params = [], []
         if self.since:
             parts.append(f"{column} >= %s")
-            params.append(day_start(self.since))
+            params.append(connection.ops.adapt_datetimefield_value(day_start(self.since)))
         if self.until:
             parts.append(f"{column} < %s")
-            params.append(day_start(self.until + timedelta(days=1)))
+            params.append(connection.ops.adapt_datetimefield_value(day_start(self.until + timedelta(days=1))))
         return (" AND ".join(parts) or "1=1"), params
 
     def on_day(self) -> tuple[str, list]:

@@ -34,13 +34,15 @@ COUNTERS = [
     "responses",
 ]
 KEY = ["scope", "day", "department_key", "agent_key", "channel"]
+# COALESCE: recompute() aggregates one key without GROUP BY, and SUM over no rows is NULL
+# (a marked key whose answers are gone must become a zero row, which is then deleted).
 COUNT_SQL = """
-    SUM(CASE WHEN company_score >= 9 THEN 1 ELSE 0 END),
-    SUM(CASE WHEN company_score BETWEEN 7 AND 8 THEN 1 ELSE 0 END),
-    SUM(CASE WHEN company_score <= 6 THEN 1 ELSE 0 END),
-    SUM(CASE WHEN agent_score >= 9 THEN 1 ELSE 0 END),
-    SUM(CASE WHEN agent_score BETWEEN 7 AND 8 THEN 1 ELSE 0 END),
-    SUM(CASE WHEN agent_score <= 6 THEN 1 ELSE 0 END),
+    COALESCE(SUM(CASE WHEN company_score >= 9 THEN 1 ELSE 0 END), 0),
+    COALESCE(SUM(CASE WHEN company_score BETWEEN 7 AND 8 THEN 1 ELSE 0 END), 0),
+    COALESCE(SUM(CASE WHEN company_score <= 6 THEN 1 ELSE 0 END), 0),
+    COALESCE(SUM(CASE WHEN agent_score >= 9 THEN 1 ELSE 0 END), 0),
+    COALESCE(SUM(CASE WHEN agent_score BETWEEN 7 AND 8 THEN 1 ELSE 0 END), 0),
+    COALESCE(SUM(CASE WHEN agent_score <= 6 THEN 1 ELSE 0 END), 0),
     COUNT(*)
 """
 SUM_SQL = ", ".join(f"SUM({c})" for c in COUNTERS)
@@ -74,6 +76,12 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
+def _instant(moment: datetime):
+    """A datetime as raw SQL must receive it: SQLite stores naive UTC text, and compares an
+    aware value's ISO text (with its offset) as a string, which misplaces day boundaries."""
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
 def _day_sql() -> tuple[str, tuple]:
     return connection.ops.datetime_cast_date_sql("occurred_at", (), settings.TIME_ZONE)
 
@@ -92,12 +100,12 @@ def rebuild(*, since: date | None = None, until: date | None = None) -> RebuildR
     where, where_params, bucket_where, bucket_params = [], [], [], []
     if since:
         where.append("occurred_at >= %s")
-        where_params.append(day_start(since))
+        where_params.append(_instant(day_start(since)))
         bucket_where.append("day >= %s")
         bucket_params.append(since)
     if until:
         where.append("occurred_at < %s")
-        where_params.append(day_start(until + timedelta(days=1)))
+        where_params.append(_instant(day_start(until + timedelta(days=1))))
         bucket_where.append("day <= %s")
         bucket_params.append(until)
     response_filter = ("WHERE " + " AND ".join(where)) if where else ""
@@ -158,8 +166,8 @@ def recompute(keys: Iterable[BucketKey]) -> int:
                     key.department_key,
                     key.agent_key,
                     key.channel,
-                    day_start(key.day),
-                    day_start(key.day + timedelta(days=1)),
+                    _instant(day_start(key.day)),
+                    _instant(day_start(key.day + timedelta(days=1))),
                 ],
             )
         for day, department_key, channel in sorted({(k.day, k.department_key, k.channel) for k in keys}):

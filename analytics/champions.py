@@ -242,6 +242,31 @@ def analyse(
     return analysis
 
 
+def visible_to(data: dict, department_codes: set[str] | None) -> dict:
+    """The analysis (as_dict) as a viewer limited to these departments may see it: every
+    department's counts stay (they are the benchmark the concentration is measured against),
+    agents appear by name only in those departments, and only the plan items that move or
+    pair someone there remain. None means everything."""
+    if department_codes is None:
+        return data
+
+    def mine(code: str | None) -> bool:
+        return code in department_codes
+
+    gaps_data = data.get("gaps") or {}
+    return {
+        **data,
+        "ranking": [r for r in data["ranking"] if mine(r["department"])],
+        "not_enough_answers": [r for r in data["not_enough_answers"] if mine(r["department"])],
+        "plan": [i for i in data["plan"] if mine(i["from_department"]) or mine(i["target_department"])],
+        "gaps": {
+            **gaps_data,
+            "departments": [g for g in gaps_data.get("departments", []) if mine(g["key"])],
+            "agents": [g for g in gaps_data.get("agents", []) if mine(g["department"])],
+        },
+    }
+
+
 def refresh_snapshot(*, today: date | None = None) -> ChampionSnapshot:
     """Store the analysis of the last CHAMPION_PERIOD_DAYS local days (today included)."""
     until = today or timezone.localdate()

@@ -1,5 +1,6 @@
 """Reads of NPS figures, answered from the derived buckets (never from raw responses)."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -51,11 +52,19 @@ class NpsRow:
 
 
 def buckets(
-    *, scope: str, since: date, until: date, department: Department | None = None, channel: str | None = None
+    *,
+    scope: str,
+    since: date,
+    until: date,
+    department: Department | None = None,
+    channel: str | None = None,
+    department_ids: Collection[int] | None = None,
 ) -> QuerySet[NpsBucket]:
     qs = NpsBucket.objects.filter(scope=scope, day__gte=since, day__lte=until)
     if department is not None:
         qs = qs.filter(department_key=department.pk)
+    if department_ids is not None:
+        qs = qs.filter(department_key__in=department_ids)
     if channel:
         qs = qs.filter(channel=channel)
     return qs
@@ -83,10 +92,13 @@ def nps_by(
     until: date,
     department: Department | None = None,
     channel: str | None = None,
+    department_ids: Collection[int] | None = None,
 ) -> list[NpsRow]:
     """NPS rows for the period, one per company / department / agent, best data first.
 
     Departments and (active) agents with no answers in the period are listed with n = 0.
+    `department_ids` (a supervisor's scope) keeps only the answers given in those
+    departments, and only those departments and their agents; the company row ignores it.
     """
     if group_by not in GROUPS or question not in QUESTIONS:
         raise ValueError("unknown group_by or question")
@@ -98,12 +110,15 @@ def nps_by(
         key = department.code if department is not None else "company"
         return [NpsRow(key=key, name=name, counts=_counts(totals))]
 
+    filters["department_ids"] = department_ids
     if group_by == "department":
         per_key = {
             row["department_key"]: _counts(row)
             for row in buckets(scope=Scope.DEPARTMENT, **filters).values("department_key").annotate(**_sums(question))
         }
         departments = Department.objects.filter(Q(pk__in=per_key.keys()) | Q(pk=department.pk) if department else Q())
+        if department_ids is not None:
+            departments = departments.filter(pk__in=department_ids)
         rows = [NpsRow(key=d.code, name=d.name, counts=per_key.get(d.pk, nps.Counts())) for d in departments]
         return sorted(rows, key=lambda r: (-r.responses, r.name))
 
@@ -112,6 +127,8 @@ def nps_by(
         for row in buckets(scope=Scope.AGENT, **filters).values("agent_key").annotate(**_sums(question))
     }
     idle = Q(active=True, department=department) if department is not None else Q(active=True)
+    if department_ids is not None:
+        idle &= Q(department_id__in=department_ids)
     agents = Agent.objects.filter(Q(pk__in=per_agent.keys()) | idle).select_related("department")
     rows = [
         NpsRow(

@@ -114,10 +114,6 @@ def ranking_figure(top: list[dict]) -> dict:
     return {"data": data, "layout": layout, "config": figures.CONFIG}
 
 
-def _in_scope(department_code: str | None, codes: set[str] | None) -> bool:
-    return codes is None or department_code in codes
-
-
 @dashboard_page()
 def champions(request: HttpRequest, page: PageRequest) -> HttpResponse:
     data, snapshot = champion_analysis(request, page)
@@ -130,14 +126,10 @@ def champions(request: HttpRequest, page: PageRequest) -> HttpResponse:
         codes = set(page.viewer.visible_departments().values_list("code", flat=True))
 
     top_n = data["parameters"]["top_n"]
-    ranking = [r for r in data["ranking"] if _in_scope(r["department"], codes)]
     top = data["ranking"][:top_n]
-    plan = [
-        item
-        for item in data["plan"]
-        if _in_scope(item["from_department"], codes) or _in_scope(item["target_department"], codes)
-    ]
-    not_enough = [r for r in data["not_enough_answers"] if _in_scope(r["department"], codes)]
+    plan_total = len(data["plan"])
+    data = analysis_module.visible_to(data, codes)
+    ranking, not_enough, plan = data["ranking"], data["not_enough_answers"], data["plan"]
     keys = {r["key"] for r in ranking} | {r["key"] for r in not_enough}
     keys |= {item["champion"]["key"] for item in plan} | {p["key"] for item in plan for p in item["paired"]}
     agent_pks = dict(Agent.objects.filter(external_id__in=keys).values_list("external_id", "pk"))
@@ -160,7 +152,8 @@ def champions(request: HttpRequest, page: PageRequest) -> HttpResponse:
         "visible_top": visible_top,
         "plan": plan,
         "not_enough": not_enough,
-        "has_data": bool(data["ranking"]),
+        "has_data": bool(top),
+        "plan_total": plan_total,
         "concentration_figure": concentration_figure(data["concentration"]),
         # Supervisors see the top N's names only for their own departments.
         "ranking_figure": ranking_figure(top if codes is None else visible_top),

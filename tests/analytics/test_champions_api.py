@@ -3,11 +3,13 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from analytics import buckets
 from tests.analytics.champion_data import concentrated_company
+from tests.factories import AgentFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/champions/"
@@ -89,3 +91,29 @@ def test_without_a_token_the_champions_are_not_shown(db):
 
     assert response.status_code == 401
     assert "ranking" not in response.json()
+
+
+def test_a_supervisor_session_sees_department_counts_but_only_their_own_agents(db):
+    departments = concentrated_company()
+    buckets.rebuild()
+    lead = get_user_model().objects.create_user("claims-lead", password="pw-claims-123")
+    departments["claims"].supervisors.add(lead)
+    client = APIClient()
+    client.force_authenticate(lead)
+
+    data = client.get(URL, {"min_responses": 10}).json()
+
+    assert {r["department"] for r in data["ranking"]} == {"claims"}
+    assert {d["department"] for d in data["concentration"]} == {"retention", "claims", "sales", "billing"}
+    assert data["concentrated_department"] == "retention"
+    assert all("claims" in (i["from_department"], i["target_department"]) for i in data["plan"])
+    assert {g["department"] for g in data["gaps"]["agents"]} <= {"claims"}
+
+
+def test_an_agent_session_is_refused_the_champions(db):
+    user = get_user_model().objects.create_user("agent-x", password="pw-agent-123")
+    AgentFactory(user=user)
+    client = APIClient()
+    client.force_authenticate(user)
+
+    assert client.get(URL).status_code == 403
