@@ -65,3 +65,35 @@ class Agent(models.Model):
     def first_name(self) -> str:
         """What the survey calls the agent: the first word of the name."""
         return (self.name or "").split(" ")[0] or self.external_id
+
+
+class AgentMove(models.Model):
+    """An agent's move to another department from a given day (in the deployment's TIME_ZONE).
+
+    Interactions keep the department they were recorded with; this history decides which
+    department an interaction gets when it is recorded: the one the agent worked in on the
+    day it happened. A move dated in the future takes effect on that day.
+    """
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="moves")
+    from_department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    to_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    effective_from = models.DateField(help_text="First day the agent works in the new department.")
+    applied = models.BooleanField(
+        default=False, help_text="Whether the agent's current department has been switched to the new one."
+    )
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["agent", "-effective_from", "-pk"]
+        indexes = [models.Index(fields=["agent", "effective_from"], name="agentmove_agent_day_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "effective_from"], name="one_move_per_agent_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} → {self.to_department} from {self.effective_from:%Y-%m-%d}"

@@ -7,8 +7,11 @@ Company-wide aggregates are visible to everyone signed in, as the benchmark.
 """
 
 from dataclasses import dataclass, field
+from functools import wraps
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 
 from agents.models import Agent, Department
 
@@ -59,3 +62,17 @@ def viewer_for(user: AbstractBaseUser | AnonymousUser | None) -> Viewer:
     if agent is not None:
         return Viewer(role=AGENT, agent_id=agent)
     return Viewer(role=None)
+
+
+def staff_required(view):
+    """Admins only: anonymous visitors go to the login page, other roles get 403."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not viewer_for(request.user).is_admin:
+            raise PermissionDenied("Only admins manage surveys, people and tokens.")
+        return view(request, *args, **kwargs)
+
+    return guarded

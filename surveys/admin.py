@@ -1,6 +1,17 @@
 from django.contrib import admin
+from django.db import models
+from django.utils.html import format_html
 
-from surveys.models import ApiToken, Interaction, Invitation, Response, Survey, SurveyTranslation
+from surveys.models import (
+    ApiToken,
+    Interaction,
+    Invitation,
+    Response,
+    Survey,
+    SurveyTranslation,
+    SurveyVersion,
+)
+from surveys.versions import snapshot
 
 
 class SurveyTranslationInline(admin.StackedInline):
@@ -11,15 +22,60 @@ class SurveyTranslationInline(admin.StackedInline):
 
 @admin.register(Survey)
 class SurveyAdmin(admin.ModelAdmin):
-    list_display = ["name", "is_default", "active", "link_expiry_days", "fatigue_days", "agent_monthly_target"]
+    """The raw tables; admins normally use the survey editor at /manage/surveys/."""
+
+    list_display = ["name", "is_default", "active", "link_expiry_days", "fatigue_days", "editor_link"]
     list_filter = ["active", "is_default"]
     search_fields = ["name"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    # Extra questions, assignment rules and reminders are edited in the survey editor only.
     inlines = [SurveyTranslationInline]
+    readonly_fields = ["reminder_enabled", "reminder_after_hours", "questions_summary", "rules_summary"]
     fieldsets = [
         (None, {"fields": ["name", "is_default", "active", "default_language"]}),
         ("Channels", {"fields": ["invite_phone", "invite_chat", "invite_email", "invite_sms"]}),
         ("Sampling", {"fields": ["fatigue_days", "agent_monthly_target", "send_delay_minutes", "link_expiry_days"]}),
+        ("Branding", {"fields": ["display_name", "logo_url", "accent_colour", "privacy_url"]}),
+        (
+            "Edited in the survey editor",
+            {"fields": ["questions_summary", "rules_summary", "reminder_enabled", "reminder_after_hours"]},
+        ),
     ]
+
+    @admin.display(description="Extra questions")
+    def questions_summary(self, obj: Survey) -> str:
+        return ", ".join(f"{q.key} ({q.get_kind_display()})" for q in obj.questions.all()) or "None"
+
+    @admin.display(description="Assignment rules")
+    def rules_summary(self, obj: Survey) -> str:
+        return "; ".join(str(rule) for rule in obj.rules.select_related("department")) or "None"
+
+    @admin.display(description="Editor")
+    def editor_link(self, obj: Survey) -> str:
+        return format_html('<a href="/manage/surveys/{}/">Open in the survey editor</a>', obj.pk)
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        snapshot(form.instance, by=request.user)  # a wording or question change is a new version
+
+
+@admin.register(SurveyVersion)
+class SurveyVersionAdmin(admin.ModelAdmin):
+    """Versions are frozen: they can be read here, never changed."""
+
+    list_display = ["survey", "number", "created_at", "created_by"]
+    list_filter = ["survey"]
+    list_select_related = ["survey", "created_by"]
+    readonly_fields = ["survey", "number", "content", "created_at", "created_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class InvitationInline(admin.StackedInline):
@@ -31,6 +87,7 @@ class InvitationInline(admin.StackedInline):
         "suppressed_reason",
         "method",
         "language",
+        "survey_version",
         "send_after",
         "expires_at",
         "sent_at",
@@ -38,6 +95,7 @@ class InvitationInline(admin.StackedInline):
         "answered_at",
         "attempts",
         "last_error",
+        "reminder_sent_at",
     ]
     fields = readonly_fields
 
@@ -68,8 +126,8 @@ class InvitationAdmin(admin.ModelAdmin):
     list_filter = ["status", "suppressed_reason", "method", "language"]
     search_fields = ["interaction__external_id", "interaction__customer_email", "interaction__customer_phone"]
     list_select_related = ["interaction"]
-    raw_id_fields = ["interaction"]
-    readonly_fields = ["attempts", "last_error", "created_at"]
+    raw_id_fields = ["interaction", "survey_version"]
+    readonly_fields = ["attempts", "last_error", "reminder_sent_at", "reminder_attempts", "created_at"]
 
 
 @admin.register(Response)
@@ -87,7 +145,7 @@ class ResponseAdmin(admin.ModelAdmin):
     list_filter = ["channel", "language", "department"]
     search_fields = ["why", "interaction__external_id", "agent__name", "interaction__customer_email"]
     list_select_related = ["interaction", "agent", "department"]
-    raw_id_fields = ["invitation", "interaction", "agent", "department"]
+    raw_id_fields = ["invitation", "interaction", "agent", "department", "survey_version"]
     date_hierarchy = "occurred_at"
 
 

@@ -26,11 +26,26 @@ from django.db import models, transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.utils import timezone
 
-from agents.models import Agent, Department
+from agents.models import Agent, AgentMove, Department
+from agents.services import local_day, start_of
+from surveys.assignment import conflicting_rules, survey_for
 from surveys.demo_simulation import DEMO_SOURCE, AgentPlan, DepartmentSpec, Simulation
 from surveys.demo_text import AGENT_NAMES
-from surveys.models import Interaction, Invitation, Response
+from surveys.models import (
+    Channel,
+    Interaction,
+    Invitation,
+    QuestionKind,
+    Response,
+    Survey,
+    SurveyAssignment,
+    SurveyQuestion,
+    SurveyTranslation,
+    SurveyVersion,
+)
 from surveys.services import default_survey
+from surveys.versions import current_version, snapshot
+from surveys.wording import builtin_templates
 
 DEFAULT_SEED = 2024
 DEFAULT_INTERACTIONS = 24_000
@@ -87,6 +102,7 @@ LEAVER_DEPARTMENTS = ("tech-support", "sales")  # left two to three months ago
 class SeedResult:
     departments: int
     agents: int
+    surveys: list[tuple[Survey, SurveyVersion]]
     interactions: int
     invitations: int
     suppressed: int
@@ -116,8 +132,18 @@ def seed(
         departments = upsert_departments()
         plans = plan_agents(rng, now=now)
         upsert_agents(plans, departments)
+        record_moves(plans, departments)
+        default, channel_surveys = ensure_demo_surveys()
+        versions = {survey.pk: current_version(survey) for survey in {default, *channel_surveys.values()}}
         simulation = Simulation(
-            rng, now=now, survey=default_survey(), specs=DEPARTMENTS, plans=plans, departments=departments
+            rng,
+            now=now,
+            survey=default,
+            specs=DEPARTMENTS,
+            plans=plans,
+            departments=departments,
+            channel_surveys=channel_surveys,
+            versions=versions,
         )
         rows = simulation.run(count=interactions, days=max(1, round(months * DAYS_PER_MONTH)))
         _insert(rows)
@@ -125,6 +151,7 @@ def seed(
     return SeedResult(
         departments=len(departments),
         agents=len(plans),
+        surveys=[(survey, versions[survey.pk]) for survey in sorted({default, *channel_surveys.values()}, key=str)],
         interactions=len(rows),
         invitations=len(rows),
         suppressed=suppressed,
@@ -192,7 +219,8 @@ def plan_agents(rng: random.Random, *, now: datetime) -> list[AgentPlan]:
         leaver.left = now - timedelta(days=rng.randint(60, 90))
     for old, new, days_ago in MOVES:
         mover = by_department[new][0]
-        mover.moved_from, mover.moved_at = old, now - timedelta(days=days_ago)
+        # From the start of a day, as moves are recorded (agents.services.move_agent).
+        mover.moved_from, mover.moved_at = old, start_of(local_day(now - timedelta(days=days_ago)))
     return plans
 
 
@@ -202,6 +230,60 @@ def upsert_agents(plans: list[AgentPlan], departments: dict[str, Department]) ->
             external_id=plan.external_id,
             defaults={"name": plan.name, "department": departments[plan.department], "active": plan.left is None},
         )
+
+
+def record_moves(plans: list[AgentPlan], departments: dict[str, Department]) -> None:
+    """The department history of the demo agents: the moves the plan made, as an admin would
+    have recorded them (interactions before a move keep the old department)."""
+    AgentMove.objects.filter(agent__in=[plan.agent for plan in plans]).delete()
+    AgentMove.objects.bulk_create(
+        AgentMove(
+            agent=plan.agent,
+            from_department=departments[plan.moved_from],
+            to_department=departments[plan.department],
+            effective_from=local_day(plan.moved_at),
+            applied=True,
+            note="Demo data",
+        )
+        for plan in plans
+        if plan.moved_from and plan.moved_at
+    )
+
+
+SMS_SURVEY = "SMS quick survey"
+SMS_WHY = {
+    "en": "Anything else you would like to tell us? (optional)",
+    "id": "Ada hal lain yang ingin Anda sampaikan? (opsional)",
+    "es": "¿Algo más que quiera contarnos? (opcional)",
+}
+SMS_CSAT = {
+    "en": "How satisfied are you with how your request was handled?",
+    "id": "Seberapa puas Anda dengan penanganan permintaan Anda?",
+    "es": "¿Qué tan satisfecho está con la gestión de su solicitud?",
+}
+
+
+def ensure_demo_surveys() -> tuple[Survey, dict[str, Survey]]:
+    """The default survey and a second one for SMS conversations with a CSAT question
+    (created once; an admin's later edits are kept). Returns the default survey and, per
+    channel, the survey an assignment rule gives that channel instead."""
+    default = default_survey()
+    if not Survey.objects.filter(name=SMS_SURVEY).exists():
+        sms = Survey.objects.create(name=SMS_SURVEY, link_expiry_days=3, fatigue_days=30)
+        SurveyTranslation.objects.bulk_create(
+            SurveyTranslation(survey=sms, language=code, **{**builtin_templates(code), "why_prompt": why})
+            for code, why in SMS_WHY.items()
+        )
+        SurveyQuestion.objects.create(survey=sms, key="csat", kind=QuestionKind.CSAT, position=1, text=SMS_CSAT)
+        if not conflicting_rules(survey=sms, rules=[(None, Channel.SMS)]):
+            SurveyAssignment.objects.create(survey=sms, channel=Channel.SMS)
+        snapshot(sms)
+    channel_surveys = {}
+    for channel in Channel.values:
+        survey = survey_for(department=None, channel=channel)
+        if survey != default:
+            channel_surveys[channel] = survey
+    return default, channel_surveys
 
 
 def _insert(rows: list[tuple[Interaction, Invitation, Response | None]]) -> None:

@@ -26,7 +26,16 @@ from django.conf import settings
 from agents.models import Agent, Department
 from surveys import tokens
 from surveys.demo_text import CUSTOMER_FIRST_NAMES, CUSTOMER_LAST_NAMES, ascii_slug, why_text
-from surveys.models import DeliveryMethod, Interaction, Invitation, Response, SuppressedReason, Survey
+from surveys.models import (
+    DeliveryMethod,
+    Interaction,
+    Invitation,
+    QuestionKind,
+    Response,
+    SuppressedReason,
+    Survey,
+    SurveyVersion,
+)
 
 DEMO_SOURCE = "demo"
 
@@ -125,10 +134,14 @@ class Simulation:
         specs: tuple[DepartmentSpec, ...],
         plans: list[AgentPlan],
         departments: dict[str, Department],
+        channel_surveys: dict[str, Survey] | None = None,
+        versions: dict[int, SurveyVersion] | None = None,
     ):
         self.rng = rng
         self.now = now
-        self.survey = survey
+        self.survey = survey  # the default survey
+        self.channel_surveys = channel_surveys or {}  # channels an assignment rule sends elsewhere
+        self.versions = versions or {}  # survey id → the version its invitations ask
         self.plans = plans
         self.departments = departments
         self.specs = {spec.code: spec for spec in specs}
@@ -263,7 +276,7 @@ class Simulation:
             occurred_at=moment,
             agent_id=plan.agent.pk,  # ids, not objects: noticeably faster for tens of thousands of rows
             department_id=self.departments[spec.code].pk,
-            survey_id=self.survey.pk,
+            survey_id=self.channel_surveys.get(channel, self.survey).pk,
             customer_email=email,
             customer_phone=phone,
             customer_name=customer.name if customer else "",
@@ -274,11 +287,30 @@ class Simulation:
             resolved=resolved,
             tags=tags,
         )
-        invitation = self._invitation(interaction, email=email, phone=phone)
+        survey = self.channel_surveys.get(channel, self.survey)
+        invitation = self._invitation(interaction, survey=survey, email=email, phone=phone)
         response = None
         if invitation.status == Invitation.Status.ANSWERED:
             response = self._response(invitation, plan, agent_score=agent_score, company_score=company_score)
+            response.extra_answers = self._extra_answers(index, invitation, agent_score, company_score)
         return interaction, invitation, response
+
+    def _extra_answers(self, index: int, invitation: Invitation, agent_score: int, company_score: int) -> dict:
+        """Answers to the version's extra scale questions, in line with the NPS scores; some
+        customers skip the optional ones. A random stream of its own keeps the rest of the
+        demo data the same whatever extra questions the surveys ask."""
+        version = self.versions.get(invitation.interaction.survey_id)
+        if version is None:
+            return {}
+        rng = random.Random(index * 7919)
+        answers = {}
+        for question in version.content.get("questions", []):
+            if question["kind"] == QuestionKind.CSAT and (question["required"] or rng.random() < 0.88):
+                mean = 1 + 4 * (0.55 * agent_score + 0.45 * company_score) / 10
+                answers[question["key"]] = max(1, min(5, round(mean + rng.gauss(0, 0.6))))
+            elif question["kind"] == QuestionKind.CES and (question["required"] or rng.random() < 0.85):
+                answers[question["key"]] = max(1, min(7, round(1 + 6 * agent_score / 10 + rng.gauss(0, 0.8))))
+        return answers
 
     def _response(self, invitation: Invitation, plan: AgentPlan, *, agent_score: int, company_score: int) -> Response:
         """The answer as submit_response stores it, with a why in the customer's language about half the time."""
@@ -310,15 +342,22 @@ class Simulation:
             agent_score=agent_score,
             why=why,
             language=invitation.language,
+            survey_version_id=invitation.survey_version_id,
         )
 
-    def _invitation(self, interaction: Interaction, *, email: str, phone: str) -> Invitation:
+    def _invitation(self, interaction: Interaction, *, survey: Survey, email: str, phone: str) -> Invitation:
         """The sampling decision and what became of the link, as the services record them."""
         rng, moment = self.rng, interaction.occurred_at
         method = DeliveryMethod.EMAIL if email else DeliveryMethod.SMS if phone else DeliveryMethod.LINK
-        common = {"interaction": interaction, "method": method, "language": interaction.language}
+        version = self.versions.get(survey.pk)
+        common = {
+            "interaction": interaction,
+            "method": method,
+            "language": interaction.language,
+            "survey_version_id": version.pk if version else None,
+        }
         reason = None
-        window = timedelta(days=self.survey.fatigue_days)
+        window = timedelta(days=survey.fatigue_days)
         if interaction.channel == "sms" and moment < self.sms_since:
             reason = SuppressedReason.CHANNEL_DISABLED
         elif any(c in self.last_invited and moment - self.last_invited[c] < window for c in (email, phone) if c):
@@ -335,7 +374,7 @@ class Simulation:
             token_nonce=nonce,
             token_hash=tokens.hash_token(tokens.token_for(nonce)),
             send_after=send_after,
-            expires_at=send_after + timedelta(days=self.survey.link_expiry_days),
+            expires_at=send_after + timedelta(days=survey.link_expiry_days),
             **common,
         )
         if method != DeliveryMethod.LINK and rng.random() < FAILED_RATE:

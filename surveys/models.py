@@ -1,10 +1,12 @@
 """Surveys: configuration, interactions, invitations and the customers' responses."""
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from agents.models import Agent, Department
+from surveys.validators import validate_accent_colour, validate_https_url, validate_logo_url
 
 SCORE_RANGE = Q(company_score__gte=0, company_score__lte=10) & Q(agent_score__gte=0, agent_score__lte=10)
 WHY_MAX_LENGTH = 5000
@@ -51,6 +53,38 @@ class Survey(models.Model):
         "interactions that month are not surveyed. 0 = survey every interaction.",
     )
     send_delay_minutes = models.PositiveIntegerField(default=0, help_text="Wait this long before sending.")
+    reminder_enabled = models.BooleanField(
+        "Send one reminder", default=False, help_text="Remind customers who have not answered, once."
+    )
+    reminder_after_hours = models.PositiveSmallIntegerField(
+        default=24,
+        validators=[MinValueValidator(1)],
+        help_text="Hours after the invitation was sent; only email and SMS invitations are reminded.",
+    )
+    # Branding: what the customer's page shows. Not versioned: it changes no answer's meaning.
+    display_name = models.CharField(
+        max_length=100, blank=True, help_text="The name customers see. Blank: the company name."
+    )
+    logo_url = models.CharField(
+        "Logo",
+        max_length=500,
+        blank=True,
+        validators=[validate_logo_url],
+        help_text="An https:// address or a /static/ path of an image, shown above the questions.",
+    )
+    accent_colour = models.CharField(
+        max_length=7,
+        blank=True,
+        validators=[validate_accent_colour],
+        help_text="#RRGGBB for the buttons and the chosen answers; white text must stay readable on it.",
+    )
+    privacy_url = models.URLField(
+        "Privacy notice",
+        max_length=500,
+        blank=True,
+        validators=[validate_https_url],
+        help_text="An https:// link shown at the bottom of the customer's page.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -59,13 +93,22 @@ class Survey(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="one_default_survey"),
             models.CheckConstraint(condition=Q(link_expiry_days__gte=1), name="survey_link_expiry_positive"),
+            models.CheckConstraint(condition=Q(reminder_after_hours__gte=1), name="survey_reminder_after_positive"),
         ]
 
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def brand_name(self) -> str:
+        return self.display_name or settings.COMPANY_NAME
+
     def invites_on(self, channel: str) -> bool:
         return bool(getattr(self, f"invite_{channel}", False))
+
+    @property
+    def invited_channels(self) -> list[str]:
+        return [label for value, label in Channel.choices if self.invites_on(value)]
 
 
 class SurveyTranslation(models.Model):
@@ -85,6 +128,91 @@ class SurveyTranslation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey} ({self.language})"
+
+
+class QuestionKind(models.TextChoices):
+    CSAT = "csat", "Satisfaction (CSAT, 1–5)"
+    CES = "ces", "Effort (CES, 1–7)"
+    YES_NO = "yes_no", "Yes or no"
+    TEXT = "text", "Short text"
+
+
+# Scale questions: the lowest and highest answer.
+SCALE_BOUNDS = {QuestionKind.CSAT: (1, 5), QuestionKind.CES: (1, 7)}
+TEXT_ANSWER_MAX_LENGTH = 500
+
+
+class SurveyQuestion(models.Model):
+    """An extra question asked after the two NPS questions. `key` names its answer in
+    Response.extra_answers and never changes; neither does its kind once saved."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    key = models.SlugField(max_length=40, help_text="Names the answer in exports; fixed once saved.")
+    kind = models.CharField(max_length=10, choices=QuestionKind.choices)
+    required = models.BooleanField(default=False, help_text="Customers must answer it to send their answers.")
+    position = models.PositiveSmallIntegerField(default=1)
+    text = models.JSONField(default=dict, help_text='The question per language: {"en": "…", "id": "…"}.')
+
+    class Meta:
+        ordering = ["survey", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["survey", "key"], name="one_question_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.survey}: {self.key}"
+
+
+class SurveyVersion(models.Model):
+    """What a survey asked, frozen: its wording per language and its extra questions.
+
+    A new version is stored whenever an admin changes either; invitations and responses
+    point at the version the customer was shown, so editing never rewrites the past.
+    `content` is {"default_language", "wording": {lang: {company_question, agent_question,
+    why_prompt}}, "questions": [{key, kind, required, text: {lang: text}}]}.
+    """
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    content = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["survey", "-number"]
+        constraints = [models.UniqueConstraint(fields=["survey", "number"], name="one_survey_version_number")]
+
+    def __str__(self) -> str:
+        return f"{self.survey} v{self.number}"
+
+
+class SurveyAssignment(models.Model):
+    """A rule sending interactions of a department and/or a channel to a survey.
+
+    Precedence when several match: department + channel, then department, then channel;
+    interactions no active survey's rule matches get the default survey.
+    """
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="rules")
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.CASCADE, related_name="survey_rules"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices, blank=True)
+
+    class Meta:
+        ordering = ["survey", "department__name", "channel"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(department__isnull=False) | ~Q(channel=""), name="assignment_department_or_channel"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department or 'Any department'} + {self.get_channel_display() or 'any channel'} → {self.survey}"
+
+    @property
+    def specificity(self) -> int:
+        return (2 if self.department_id else 0) + (1 if self.channel else 0)
 
 
 class Interaction(models.Model):
@@ -149,11 +277,24 @@ class Invitation(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    survey_version = models.ForeignKey(
+        SurveyVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invitations",
+        help_text="What the customer is asked: the survey as it was when the invitation was made.",
+    )
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    reminder_attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "send_after"], name="invitation_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "send_after"], name="invitation_due_idx"),
+            models.Index(fields=["status", "sent_at"], name="invitation_reminder_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Invitation for {self.interaction}"
@@ -175,7 +316,17 @@ class Response(models.Model):
     company_score = models.PositiveSmallIntegerField()
     agent_score = models.PositiveSmallIntegerField()
     why = models.TextField(blank=True)
-    extra_answers = models.JSONField(default=dict, blank=True)
+    extra_answers = models.JSONField(
+        default=dict, blank=True, help_text="Answers to the extra questions, by question key."
+    )
+    survey_version = models.ForeignKey(
+        SurveyVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responses",
+        help_text="The version of the survey the customer answered.",
+    )
     language = models.CharField(max_length=10)
     submitted_at = models.DateTimeField(auto_now_add=True)
 

@@ -11,16 +11,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agents.models import Agent, Department
+from agents.services import department_on
 from nps_project.enqueue import enqueue_on_commit
 from surveys import tokens
-from surveys.models import DeliveryMethod, Interaction, Invitation, Response, Survey
+from surveys.assignment import survey_for
+from surveys.models import DeliveryMethod, Interaction, Invitation, Response, Survey, SurveyVersion
 from surveys.sampling import suppression_reason
 from surveys.signals import response_submitted
+from surveys.versions import current_version, languages_of, snapshot
 from surveys.wording import supported_language
 
 logger = logging.getLogger(__name__)
 
 UNASSIGNED_DEPARTMENT = "unassigned"
+REMINDER_MAX_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ def default_survey() -> Survey:
         try:
             with transaction.atomic():
                 survey = Survey.objects.create(name="Default survey", is_default=True)
+                snapshot(survey)
         except IntegrityError:  # another request created it first
             survey = Survey.objects.get(is_default=True)
     return survey
@@ -111,7 +116,9 @@ def _existing(data: InteractionInput) -> Interaction | None:
     )
 
 
-def _agent_and_department(data: InteractionInput) -> tuple[Agent, Department]:
+def _agent_and_department(data: InteractionInput, occurred_at: datetime) -> tuple[Agent, Department]:
+    """The agent, and the department the interaction counts for: the one the platform names,
+    else the one the agent worked in when it happened (agents move: see agents.services)."""
     department = None
     if data.department:
         department, _ = Department.objects.get_or_create(code=data.department, defaults={"name": data.department})
@@ -122,6 +129,8 @@ def _agent_and_department(data: InteractionInput) -> tuple[Agent, Department]:
     if not created and data.agent_name and agent.name != data.agent_name:
         agent.name = data.agent_name
         changed.append("name")
+    if department is None and not created:
+        department = department_on(agent, occurred_at)
     if department is None:
         department = agent.department
     if department is None:
@@ -135,15 +144,16 @@ def _agent_and_department(data: InteractionInput) -> tuple[Agent, Department]:
 
 
 def _create_interaction(data: InteractionInput) -> Interaction:
-    agent, department = _agent_and_department(data)
+    occurred_at = data.occurred_at or timezone.now()
+    agent, department = _agent_and_department(data, occurred_at)
     return Interaction.objects.create(
         source=data.source,
         external_id=data.external_id,
         channel=data.channel,
-        occurred_at=data.occurred_at or timezone.now(),
+        occurred_at=occurred_at,
         agent=agent,
         department=department,
-        survey=default_survey(),
+        survey=survey_for(department=department, channel=data.channel),
         customer_email=data.customer_email,
         customer_phone=data.customer_phone,
         customer_name=data.customer_name,
@@ -168,8 +178,9 @@ def delivery_method_for(data: InteractionInput) -> str:
 
 def _decide_invitation(interaction: Interaction, data: InteractionInput) -> Invitation:
     survey = interaction.survey
+    version = current_version(survey)
     method = delivery_method_for(data)
-    language = supported_language(data.language)
+    language = supported_language(data.language, also=languages_of(version.content))
     reason = suppression_reason(
         survey=survey,
         channel=interaction.channel,
@@ -185,6 +196,7 @@ def _decide_invitation(interaction: Interaction, data: InteractionInput) -> Invi
             suppressed_reason=reason,
             method=method,
             language=language,
+            survey_version=version,
         )
     now = timezone.now()
     delay = data.delay_minutes if data.delay_minutes is not None else survey.send_delay_minutes
@@ -196,6 +208,7 @@ def _decide_invitation(interaction: Interaction, data: InteractionInput) -> Invi
         status=Invitation.Status.SENT if is_link else Invitation.Status.PENDING,
         method=method,
         language=language,
+        survey_version=version,
         token_nonce=nonce,
         token_hash=tokens.hash_token(tokens.token_for(nonce)),
         send_after=send_after,
@@ -208,7 +221,7 @@ def invitation_for_token(token: str) -> Invitation | None:
     if not tokens.looks_like_token(token):
         return None
     return (
-        Invitation.objects.select_related("interaction__agent", "interaction__survey")
+        Invitation.objects.select_related("interaction__agent", "interaction__survey", "survey_version")
         .filter(token_hash=tokens.hash_token(token))
         .first()
     )
@@ -238,6 +251,18 @@ def mark_opened(invitation: Invitation) -> None:
     ).update(status=Invitation.Status.OPENED)
 
 
+def version_of(invitation: Invitation) -> SurveyVersion:
+    """The survey version the invitation's customer is shown: the one current when the
+    invitation was made (older invitations without one: the survey's current version)."""
+    if invitation.survey_version_id is not None:
+        return invitation.survey_version
+    version = current_version(invitation.interaction.survey)
+    # Pinned from now on: the customer answers what they were first shown.
+    Invitation.objects.filter(pk=invitation.pk, survey_version__isnull=True).update(survey_version=version)
+    invitation.survey_version = version
+    return version
+
+
 def submit_response(
     *,
     invitation: Invitation,
@@ -246,12 +271,21 @@ def submit_response(
     why: str,
     language: str,
     extra_answers: dict | None = None,
+    survey_version: SurveyVersion | None = None,
 ) -> Response:
-    """Store the customer's answer exactly once; raise SurveyClosed if it cannot be taken."""
+    """Store the customer's answer exactly once; raise SurveyClosed if it cannot be taken.
+
+    `survey_version` is the version the customer answered (default: the invitation's).
+    """
     with transaction.atomic():
-        locked = Invitation.objects.select_for_update().select_related("interaction").get(pk=invitation.pk)
+        locked = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("interaction__survey", "survey_version")
+            .get(pk=invitation.pk)
+        )
         check_answerable(locked)
         interaction = locked.interaction
+        survey_version = survey_version or version_of(locked)
         try:
             with transaction.atomic():
                 response = Response.objects.create(
@@ -265,6 +299,7 @@ def submit_response(
                     agent_score=agent_score,
                     why=why,
                     extra_answers=extra_answers or {},
+                    survey_version=survey_version,
                     language=language,
                 )
         except IntegrityError as exc:  # the database's one-response-per-invitation rule
@@ -297,6 +332,26 @@ def expire_unsent_invitations(*, now: datetime | None = None) -> int:
     return Invitation.objects.filter(status=Invitation.Status.PENDING, expires_at__lte=now).update(
         status=Invitation.Status.EXPIRED
     )
+
+
+def due_reminders(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Invitations to remind now: sent by email or SMS, still unanswered and open, sent at
+    least the survey's reminder delay ago, not reminded yet (a failing one is tried 3 times)."""
+    now = now or timezone.now()
+    due: list[int] = []
+    for survey in Survey.objects.filter(reminder_enabled=True):
+        due += Invitation.objects.filter(
+            interaction__survey=survey,
+            status__in=[Invitation.Status.SENT, Invitation.Status.OPENED],
+            method__in=[DeliveryMethod.EMAIL, DeliveryMethod.SMS],
+            reminder_sent_at__isnull=True,
+            reminder_attempts__lt=REMINDER_MAX_ATTEMPTS,
+            sent_at__lte=now - timedelta(hours=survey.reminder_after_hours),
+            expires_at__gt=now,
+        ).values_list("pk", flat=True)[: limit - len(due)]
+        if len(due) >= limit:
+            break
+    return due
 
 
 def refreshed(interaction: Interaction) -> Interaction:

@@ -29,3 +29,18 @@ def send_due_invitations() -> int:
     for invitation_id in due:
         enqueue(deliver_invitation, invitation_id)
     return len(due)
+
+
+@shared_task(acks_late=True)
+def send_invitation_reminder(invitation_id: int) -> str:
+    """Remind one customer who has not answered (at most once; see dispatch.send_reminder)."""
+    return dispatch.send_reminder(invitation_id)
+
+
+@shared_task
+def send_due_reminders() -> int:
+    """Periodic sweep: enqueue a reminder for each invitation whose reminder is due."""
+    due = services.due_reminders()
+    for invitation_id in due:
+        enqueue(send_invitation_reminder, invitation_id)
+    return len(due)

@@ -91,3 +91,62 @@ class ResponseFactory(factory.django.DjangoModelFactory):
     agent_score = 10
     why = ""
     language = "en"
+
+
+# --- Survey editor, versions and assignment (added with the survey editor) ---------------------
+
+
+TEST_PASSWORD = "pw-test-123"
+_hashed_test_password: list[str] = []
+
+
+def _test_password_hash() -> str:
+    """Hashed once per run: the default hasher takes about a second per password."""
+    from django.contrib.auth.hashers import make_password
+
+    if not _hashed_test_password:
+        _hashed_test_password.append(make_password(TEST_PASSWORD))
+    return _hashed_test_password[0]
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A login with the password TEST_PASSWORD; `is_staff=True` makes an admin."""
+
+    class Meta:
+        model = "auth.User"
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
+    password = factory.LazyFunction(_test_password_hash)
+
+
+class SurveyQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "surveys.SurveyQuestion"
+
+    survey = factory.SubFactory(SurveyFactory)
+    key = factory.Sequence(lambda n: f"csat_{n + 1}")
+    kind = "csat"
+    required = False
+    position = factory.Sequence(lambda n: n + 1)
+    text = factory.LazyFunction(lambda: {"en": "How satisfied are you with the answer you got?"})
+
+
+class OtherSurveyFactory(factory.django.DjangoModelFactory):
+    """A survey that is not the default (SurveyFactory always gives the one default survey)."""
+
+    class Meta:
+        model = Survey
+
+    name = factory.Sequence(lambda n: f"Survey {n}")
+    is_default = False
+
+
+class SurveyAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "surveys.SurveyAssignment"
+
+    survey = factory.SubFactory(OtherSurveyFactory)
+    department = None
+    channel = ""

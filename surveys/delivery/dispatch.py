@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from surveys.delivery.sms import SmsError, get_sms_backend
-from surveys.models import DeliveryMethod, Invitation
+from surveys.models import DeliveryMethod, Invitation, SurveyVersion
 from surveys.services import survey_url
 
 logger = logging.getLogger(__name__)
@@ -110,39 +110,56 @@ def _language(invitation: Invitation) -> str:
     return invitation.language or invitation.interaction.survey.default_language or settings.LANGUAGE_CODE
 
 
-def _send(invitation: Invitation) -> None:
+def _version_content(invitation: Invitation) -> dict:
+    if invitation.survey_version_id is None:
+        return {}
+    return SurveyVersion.objects.filter(pk=invitation.survey_version_id).values_list("content", flat=True).first() or {}
+
+
+def _send(invitation: Invitation, *, reminder: bool = False) -> None:
     interaction = invitation.interaction
     language = _language(invitation)
     context = {
         "url": survey_url(invitation),
         "agent": interaction.agent.first_name,
-        "company": settings.COMPANY_NAME,
+        "company": interaction.survey.brand_name,
         "customer_name": interaction.customer_name,
         "expires_at": invitation.expires_at,
         "LANGUAGE_CODE": language,
+        # More than the two NPS questions: the message must not promise "two quick questions".
+        "more_questions": bool(_version_content(invitation).get("questions")),
     }
     with translation.override(language):
         if invitation.method == DeliveryMethod.EMAIL:
-            _send_email(invitation, context)
+            _send_email(invitation, context, reminder=reminder)
         elif invitation.method == DeliveryMethod.SMS:
-            _send_sms(invitation, context)
+            _send_sms(invitation, context, reminder=reminder)
         else:
             raise DeliveryError(f"Nothing to send for method {invitation.method!r}", retryable=False)
 
 
-def _send_email(invitation: Invitation, context: dict) -> None:
+def _send_email(invitation: Invitation, context: dict, *, reminder: bool = False) -> None:
     to = invitation.interaction.customer_email
     if not to:
         raise DeliveryError("No customer email", retryable=False)
-    subject = _("How did %(agent)s do? Two quick questions from %(company)s") % context
+    if reminder:
+        subject = _("Reminder: how did %(agent)s do? A minute for %(company)s") % context
+        template = "emails/invitation_reminder"
+    else:
+        subject = (
+            _("How did %(agent)s do? A few quick questions from %(company)s")
+            if context["more_questions"]
+            else _("How did %(agent)s do? Two quick questions from %(company)s")
+        ) % context
+        template = "emails/invitation"
     message = EmailMultiAlternatives(
         subject=subject,
-        body=render_to_string("emails/invitation.txt", context),
+        body=render_to_string(f"{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
         headers={"Content-Language": context["LANGUAGE_CODE"]},
     )
-    message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     try:
         message.send()
     except smtplib.SMTPRecipientsRefused as exc:
@@ -159,13 +176,70 @@ def _temporary(*smtp_codes: int) -> bool:
     return bool(smtp_codes) and all(400 <= code < 500 for code in smtp_codes)
 
 
-def _send_sms(invitation: Invitation, context: dict) -> None:
+def _send_sms(invitation: Invitation, context: dict, *, reminder: bool = False) -> None:
     to = invitation.interaction.customer_phone
     if not to:
         raise DeliveryError("No customer phone", retryable=False)
-    body = _("%(company)s: how did %(agent)s do? Two quick questions: %(url)s") % context
+    if reminder:
+        body = _("%(company)s: a reminder, how did %(agent)s do? Your answers help: %(url)s") % context
+    else:
+        body = (
+            _("%(company)s: how did %(agent)s do? A few quick questions: %(url)s")
+            if context["more_questions"]
+            else _("%(company)s: how did %(agent)s do? Two quick questions: %(url)s")
+        ) % context
     try:
         message_id = get_sms_backend().send(to=to, body=body)
     except SmsError as exc:
         raise DeliveryError(str(exc), retryable=exc.retryable) from exc
     logger.info("Invitation %s sent by SMS, provider message %s", invitation.pk, message_id)
+
+
+def send_reminder(invitation_id: int) -> str:
+    """Remind an unanswered customer once, by the invitation's method; return the outcome.
+
+    The row stays locked while sending and `reminder_sent_at` is set in the same
+    transaction, so a reminder is sent at most once however often it is enqueued. A failed
+    reminder is counted and tried again by the next sweep, at most REMINDER_MAX_ATTEMPTS times.
+    """
+    from surveys.services import REMINDER_MAX_ATTEMPTS  # services import this module's package
+
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("interaction__agent", "interaction__survey")
+            .filter(pk=invitation_id)
+            .first()
+        )
+        if invitation is None:
+            return "missing"
+        if invitation.reminder_sent_at is not None:
+            return "already reminded"
+        if invitation.status not in (Invitation.Status.SENT, Invitation.Status.OPENED):
+            return f"skipped ({invitation.status})"
+        survey, now = invitation.interaction.survey, timezone.now()
+        if not survey.reminder_enabled:
+            return "reminders off"
+        if invitation.expires_at and invitation.expires_at <= now:
+            return "expired"
+        if invitation.sent_at is None or invitation.sent_at + timedelta(hours=survey.reminder_after_hours) > now:
+            return "not due"
+        if invitation.reminder_attempts >= REMINDER_MAX_ATTEMPTS:
+            return "gave up"
+        try:
+            _send(invitation, reminder=True)
+        except DeliveryError as exc:
+            error = exc
+        except Exception as exc:  # a bug or an unforeseen backend error: count it, do not loop forever
+            logger.exception("Unexpected error reminding invitation %s", invitation_id)
+            error = DeliveryError(f"Unexpected error: {exc!r}")
+        else:
+            invitation.reminder_sent_at = now
+            invitation.reminder_attempts += 1
+            invitation.save(update_fields=["reminder_sent_at", "reminder_attempts"])
+            return "reminded"
+        invitation.reminder_attempts += 1 if error.retryable else REMINDER_MAX_ATTEMPTS
+        invitation.last_error = f"Reminder: {error}"[:2000]
+        invitation.save(update_fields=["reminder_attempts", "last_error"])
+    logger.warning("Reminder for invitation %s not sent: %s", invitation_id, error)
+    return "failed"

@@ -43,6 +43,8 @@ class Command(BaseCommand):
             f"over {span}, {result.suppressed} not invited (fatigue, channel), {result.responses} answers "
             f"({result.response_rate:.0%} of invited customers) in {result.seconds:.1f} s."
         )
+        for survey, version in result.surveys:
+            self.stdout.write(_survey_line(survey, version))
         logins = demo_data.ensure_demo_logins()
         rebuild_derived_data(self)
         self._print_logins(logins)
@@ -50,7 +52,8 @@ class Command(BaseCommand):
     def _print_logins(self, logins: list[demo_data.DemoLogin]) -> None:
         base = settings.PUBLIC_BASE_URL
         self.stdout.write(
-            f"\nDemo logins: dashboards at {base}{reverse('login')}, the admin at {base}{reverse('admin:index')}"
+            f"\nDemo logins: dashboards at {base}{reverse('login')}, the admin at {base}{reverse('admin:index')}, "
+            f"the survey editor at {base}{reverse('manage-surveys')}"
         )
         width = max(len(login.username) for login in logins) + 2
         self.stdout.write(f"  {'user'.ljust(width)}{'password'.ljust(width + 2)}role")
@@ -67,3 +70,20 @@ def rebuild_derived_data(command: BaseCommand) -> None:
         except CommandError as exc:
             if "Unknown command" not in str(exc):
                 raise
+
+
+def _survey_line(survey, version) -> str:
+    """One line per survey the demo uses: its version, extra questions and what it gets."""
+    rules = [
+        " + ".join(
+            part for part in (rule.department.name if rule.department else "", rule.get_channel_display()) if part
+        )
+        + " interactions"
+        for rule in survey.rules.select_related("department")
+    ]
+    gets = "every interaction no rule assigns" if survey.is_default else ", ".join(rules) or "nothing (no rules)"
+    questions = len(version.content.get("questions", []))
+    return (
+        f"Survey “{survey}”, version {version.number}, {questions} extra question{'s' if questions != 1 else ''}: "
+        f"gets {gets}."
+    )

@@ -1,0 +1,64 @@
+"""Checks on what admins type into a survey: colours people can read, links that are safe."""
+
+import re
+
+from django.core.exceptions import ValidationError
+
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+MIN_CONTRAST = 4.5  # WCAG 2 AA for normal text: white button labels on the accent colour
+WHITE = "#ffffff"
+
+
+def _channel(value: int) -> float:
+    c = value / 255
+    return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def relative_luminance(colour: str) -> float:
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG contrast ratio of two #RRGGBB colours, from 1 to 21."""
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def darker(colour: str, factor: float = 0.78) -> str:
+    """The same hue, darker: the hover state of buttons."""
+    r, g, b = (round(int(colour[i : i + 2], 16) * factor) for i in (1, 3, 5))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def validate_accent_colour(value: str) -> None:
+    if not value:
+        return
+    if not HEX_COLOUR.match(value):
+        raise ValidationError("Write the colour as # and six hexadecimal digits, for example #0B57D0.", code="format")
+    ratio = contrast_ratio(value, WHITE)
+    if ratio < MIN_CONTRAST:
+        raise ValidationError(
+            f"White text on {value.upper()} has a contrast of {ratio:.1f}:1; buttons need at least "
+            f"{MIN_CONTRAST}:1 to be readable. Choose a darker colour.",
+            code="contrast",
+        )
+
+
+def validate_https_url(value: str) -> None:
+    if value and not value.lower().startswith("https://"):
+        raise ValidationError("Use an https:// address.", code="scheme")
+
+
+LOGO_PATH = re.compile(r"^/static/[A-Za-z0-9._/-]+$")
+LOGO_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[^\s\"'<>]*)?$", re.IGNORECASE)
+
+
+def validate_logo_url(value: str) -> None:
+    if not value:
+        return
+    if ".." in value or not (LOGO_PATH.match(value) or LOGO_URL.match(value)):
+        raise ValidationError(
+            "Use an https:// address of an image or a path under /static/, for example /static/img/logo.svg.",
+            code="logo",
+        )
