@@ -4,7 +4,17 @@ which records who did what in the history."""
 
 from django.contrib import admin
 
-from analytics.models import CaseAlert, CaseEvent, FollowUpCase, NotificationPreference, RecoverySurvey
+from analytics.models import (
+    CaseAlert,
+    CaseEvent,
+    FollowUpCase,
+    NotificationPreference,
+    PromoterContact,
+    RecoverySurvey,
+    WeeklyDigest,
+)
+from analytics.tasks import send_weekly_digest
+from nps_project.enqueue import enqueue
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -110,7 +120,44 @@ class CaseAlertAdmin(admin.ModelAdmin):
 
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(admin.ModelAdmin):
-    list_display = ["user", "case_alerts", "updated_at"]
-    list_filter = ["case_alerts"]
+    list_display = ["user", "case_alerts", "weekly_digest", "updated_at"]
+    list_filter = ["case_alerts", "weekly_digest"]
     search_fields = ["user__username", "user__email"]
     raw_id_fields = ["user"]
+
+
+@admin.register(WeeklyDigest)
+class WeeklyDigestAdmin(admin.ModelAdmin):
+    """Whether each weekly digest went out; a failing mail server shows here with its error."""
+
+    list_display = ["week", "recipient", "audience", "status", "attempts", "sent_at", "last_error"]
+    list_filter = ["status", "audience", "week"]
+    list_select_related = ["recipient"]
+    search_fields = ["recipient__username", "recipient__email"]
+    readonly_fields = ["recipient", "audience", "week", "status", "created_at", "sent_at", "attempts", "last_error"]
+    actions = ["send_again"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Send the selected unsent digests again")
+    def send_again(self, request, queryset) -> None:
+        unsent = list(
+            queryset.filter(status__in=[WeeklyDigest.Status.PENDING, WeeklyDigest.Status.FAILED]).values_list(
+                "pk", flat=True
+            )
+        )
+        for digest_id in unsent:
+            enqueue(send_weekly_digest, digest_id)
+        self.message_user(request, f"Sending {len(unsent)} digest(s) again.")
+
+
+@admin.register(PromoterContact)
+class PromoterContactAdmin(admin.ModelAdmin):
+    list_display = ["response", "kind", "by", "at"]
+    list_filter = ["kind"]
+    list_select_related = ["response", "by"]
+    readonly_fields = ["response", "kind", "by", "at", "note"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

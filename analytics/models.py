@@ -183,10 +183,15 @@ class NotificationPreference(models.Model):
     case_alerts = models.CharField(
         "New case alerts", max_length=10, choices=CaseAlertMode.choices, default=CaseAlertMode.IMMEDIATE
     )
+    weekly_digest = models.BooleanField(
+        "Weekly digest by email",
+        default=True,
+        help_text="A Monday summary of last week's NPS for what you see: the company, your departments or yourself.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
-        return f"{self.user}: case alerts {self.case_alerts}"
+        return f"{self.user}: case alerts {self.case_alerts}, weekly digest {'on' if self.weekly_digest else 'off'}"
 
 
 class FollowUpCase(models.Model):
@@ -361,3 +366,62 @@ class RecoverySurvey(models.Model):
 
     def __str__(self) -> str:
         return f"Recovery survey for case {self.case_id}"
+
+
+# --- Weekly digests and promoters (analytics/digests.py, analytics/dashboard/promoters.py) ---
+
+
+class DigestAudience(models.TextChoices):
+    ADMIN = "admin", "Company summary (admins)"
+    SUPERVISOR = "supervisor", "Their departments (supervisors)"
+    AGENT = "agent", "Their own NPS (agents)"
+
+
+class WeeklyDigest(models.Model):
+    """One user's digest about one week (Monday to Sunday, local time). The row is both the
+    queue and the record: one per user and week, so a repeated or retried run never sends
+    twice; failures are counted here with the last error for admins to see."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (retried hourly this week)"
+        SKIPPED = "skipped", "Skipped"
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="weekly_digests")
+    audience = models.CharField(max_length=10, choices=DigestAudience.choices)
+    week = models.DateField(help_text="Monday of the week reported on.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-week", "audience", "pk"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "week"], name="one_digest_per_user_week")]
+        indexes = [models.Index(fields=["week", "status"], name="weekly_digest_week_status_idx")]
+
+    def __str__(self) -> str:
+        return f"Digest for {self.recipient}, week of {self.week:%d %b %Y}"
+
+
+class PromoterContact(models.Model):
+    """A promoter someone thanked or asked for a review: at most one per answer, so nobody is
+    thanked twice for it; the fatigue window keeps the customer from being contacted again soon."""
+
+    class Kind(models.TextChoices):
+        THANKS = "thanks", "Thanked"
+        REVIEW = "review", "Asked for a review"
+
+    response = models.OneToOneField("surveys.Response", on_delete=models.CASCADE, related_name="promoter_contact")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.THANKS)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(db_index=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: answer {self.response_id} at {self.at:%Y-%m-%d %H:%M}"

@@ -7,7 +7,7 @@ from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
-from analytics import breakdowns, buckets, champions, followup_alerts, followups, recovery
+from analytics import breakdowns, buckets, champions, digests, followup_alerts, followups, recovery
 from nps_project.enqueue import enqueue
 from surveys.delivery.dispatch import RetryLater
 
@@ -94,3 +94,35 @@ def sweep_followups() -> dict:
         "alerts": len(result.alert_case_ids),
         "recovery": len(result.recovery_ids),
     }
+
+
+# --- Weekly digests -----------------------------------------------------------------------------
+
+
+@shared_task
+def send_weekly_digests(audience: str) -> int:
+    """Weekly, once per audience (admin, supervisor, agent): queue last week's digests and
+    send each; a second run the same week sends nothing new."""
+    digest_ids = digests.queue_week(audience)
+    for digest_id in digest_ids:
+        enqueue(send_weekly_digest, digest_id)
+    return len(digest_ids)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def send_weekly_digest(self, digest_id: int) -> str:
+    """Send one digest; retry with backoff (the row counts the tries and gives up after
+    DELIVERY_MAX_RETRIES, then the hourly resend tries again that week)."""
+    try:
+        return digests.send_digest(digest_id)
+    except RetryLater as exc:
+        raise self.retry(exc=exc, countdown=exc.retry_in) from exc
+
+
+@shared_task
+def resend_weekly_digests() -> int:
+    """Hourly: send this week's digests that a mail outage or a lost task held back."""
+    digest_ids = digests.unsent_digests()
+    for digest_id in digest_ids:
+        enqueue(send_weekly_digest, digest_id)
+    return len(digest_ids)

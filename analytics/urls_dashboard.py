@@ -1,6 +1,18 @@
 from django.urls import path
 
-from analytics.dashboard import agents, cases, champions, comments, departments, drivers, overview
+from analytics.dashboard import (
+    agents,
+    cases,
+    champions,
+    comments,
+    departments,
+    digest_settings,
+    drivers,
+    exports,
+    overview,
+    promoters,
+)
+from privacy import views as privacy_views
 
 urlpatterns = [
     path("", overview.overview, name="dashboard-overview"),
@@ -15,4 +27,10 @@ urlpatterns = [
     path("cases/mine/", cases.my_cases, name="dashboard-cases-mine"),
     path("cases/alerts/", cases.alert_settings, name="dashboard-case-alerts"),
     path("cases/<int:pk>/", cases.case_detail, name="dashboard-case"),
+    path("promoters/", promoters.promoter_list, name="dashboard-promoters"),
+    path("promoters/<int:pk>/thank/", promoters.mark_thanked, name="dashboard-promoter-thank"),
+    path("export/", exports.export, name="dashboard-export"),
+    path("privacy/", privacy_views.erasure, name="dashboard-privacy"),
+    path("settings/email/", digest_settings.digest_settings, name="dashboard-digest-settings"),
+    path("digest/unsubscribe/<str:token>/", digest_settings.digest_unsubscribe, name="dashboard-digest-unsubscribe"),
 ]

@@ -117,9 +117,12 @@ class CaseFilterForm(forms.Form):
 class AlertPreferenceForm(forms.ModelForm):
     class Meta:
         model = NotificationPreference
-        fields = ["case_alerts"]
+        fields = ["case_alerts", "weekly_digest"]
         widgets = {"case_alerts": forms.RadioSelect}
-        labels = {"case_alerts": "Email me about new cases in my departments"}
+        labels = {
+            "case_alerts": "Email me about new cases in my departments",
+            "weekly_digest": "Send me the weekly digest (last week's NPS, cases and comments)",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
