@@ -18,7 +18,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-embedded-default-change-me-in-production-0123456789")
+# The "django-insecure-" prefix makes `check --deploy` fail when production forgets SECRET_KEY.
+SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-embedded-default-change-me-in-production-0123456789")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "agents",
     "surveys",
     "analytics",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -130,11 +132,17 @@ LOGOUT_REDIRECT_URL = "/login/"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
-CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
+# With DEBUG off, cookies are HTTPS-only and HSTS is on (sent on HTTPS responses only).
+# Browsers accept secure cookies from http://localhost; elsewhere plain HTTP needs
+# SECURE_COOKIES=false. The redirect stays opt-in: the TLS proxy in front usually does it.
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # load balancers probe over plain HTTP
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 
 # --- Redis, Celery, cache -------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -164,6 +172,10 @@ CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BEAT_SCHEDULE = {
     "send-due-invitations": {"task": "surveys.tasks.send_due_invitations", "schedule": 60.0},
+    # One reminder for unanswered invitations of surveys that have reminders switched on.
+    "send-due-reminders": {"task": "surveys.tasks.send_due_reminders", "schedule": 300.0},
+    # Agents moved to another department from a given day switch on that day.
+    "apply-agent-moves": {"task": "agents.tasks.apply_agent_moves", "schedule": crontab(minute=1)},
     # Safety net for answers whose flush message was lost (broker down): marks live in the DB.
     "flush-nps-buckets": {"task": "analytics.tasks.flush_nps_buckets", "schedule": 15.0},
     # Reconcile from raw responses: recent days often, everything nightly.
@@ -262,4 +274,42 @@ CELERY_BEAT_SCHEDULE |= {
     "case-alert-digests": {"task": "analytics.tasks.send_case_digests", "schedule": crontab(minute=0)},
     # Escalate overdue cases; resend alerts and recovery surveys a mail outage held back.
     "sweep-followups": {"task": "analytics.tasks.sweep_followups", "schedule": crontab(minute="*/15")},
+}
+
+# --- Weekly digests, promoters, privacy ----------------------------------------------------
+# Weekly digests go out on this day (mon … sun) at this local hour, about the last full
+# Monday–Sunday week; failures are retried with backoff and resent hourly that week.
+DIGEST_WEEKDAY = env.str("DIGEST_WEEKDAY", default="mon")
+DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
+# Supervisors' digests name the top and bottom agents over the last N weeks (a week alone
+# gives most agents a handful of answers), among agents with at least this many answers.
+DIGEST_AGENT_WEEKS = env.int("DIGEST_AGENT_WEEKS", default=4)
+DIGEST_AGENT_MIN_RESPONSES = env.int("DIGEST_AGENT_MIN_RESPONSES", default=10)
+# Departments need this many answers in the week to be named best or worst.
+DIGEST_DEPARTMENT_MIN_RESPONSES = env.int("DIGEST_DEPARTMENT_MIN_RESPONSES", default=10)
+# An answer is a promoter's (to thank, or ask for a review) when both scores reach this.
+PROMOTER_MIN_SCORE = env.int("PROMOTER_MIN_SCORE", default=9)
+# Anonymise why-text and customer contact data of interactions older than this many months
+# (by when the interaction happened); 0 keeps everything.
+RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=0)
+CELERY_BEAT_SCHEDULE |= {
+    # One task per audience; each is idempotent per week (one WeeklyDigest row per user and week).
+    "weekly-digest-admins": {
+        "task": "analytics.tasks.send_weekly_digests",
+        "schedule": crontab(day_of_week=DIGEST_WEEKDAY, hour=DIGEST_HOUR, minute=0),
+        "kwargs": {"audience": "admin"},
+    },
+    "weekly-digest-supervisors": {
+        "task": "analytics.tasks.send_weekly_digests",
+        "schedule": crontab(day_of_week=DIGEST_WEEKDAY, hour=DIGEST_HOUR, minute=5),
+        "kwargs": {"audience": "supervisor"},
+    },
+    "weekly-digest-agents": {
+        "task": "analytics.tasks.send_weekly_digests",
+        "schedule": crontab(day_of_week=DIGEST_WEEKDAY, hour=DIGEST_HOUR, minute=10),
+        "kwargs": {"audience": "agent"},
+    },
+    # Resend this week's digests that a mail outage or a lost task held back.
+    "resend-weekly-digests": {"task": "analytics.tasks.resend_weekly_digests", "schedule": crontab(minute=40)},
+    "apply-retention": {"task": "privacy.tasks.apply_retention", "schedule": crontab(hour=3, minute=15)},
 }
