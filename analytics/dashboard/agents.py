@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from agents.models import Agent
 from agents.roles import viewer_for
-from analytics import champions, figures, nps
+from analytics import figures, nps
+from analytics.dashboard import champions as champion_page
 from analytics.dashboard import queries
 from analytics.dashboard.common import PageRequest, dashboard_page, page_response
 from analytics.models import Scope
@@ -22,9 +23,10 @@ from surveys.models import Response
 LATEST_COMMENTS = 20
 
 
-def champion_keys(filters) -> set[str]:
-    """External ids of the company's top agents over the period (sample-size aware)."""
-    analysis = champions.analyse(since=filters.since, until=filters.until).as_dict()
+def champion_keys(request: HttpRequest, page: PageRequest) -> set[str]:
+    """External ids of the company's top agents over the period (sample-size aware), from
+    the beat snapshot when the page shows the default period."""
+    analysis, _snapshot = champion_page.champion_analysis(request, page)
     return {row["key"] for row in analysis["ranking"][: analysis["parameters"]["top_n"]]}
 
 
@@ -52,7 +54,7 @@ def agent_list(request: HttpRequest, page: PageRequest) -> HttpResponse:
     periods = queries.by_agent_and_period(filters, filters.question)
     period_keys = sorted({p for per_agent in periods.values() for p in per_agent})
     coverage = queries.funnel_by_agent(filters)
-    top = champion_keys(filters)
+    top = champion_keys(request, page)
     rows = []
     for agent in agents:
         both = counts.get(agent.pk)
@@ -79,7 +81,12 @@ def agent_list(request: HttpRequest, page: PageRequest) -> HttpResponse:
             }
         )
     rank_fairly(rows)
-    context = {"rows": rows, "minimum": minimum, "has_data": any(r["row"].responses for r in rows)}
+    context = {
+        "rows": rows,
+        "minimum": minimum,
+        "query": filters.query(),
+        "has_data": any(r["row"].responses for r in rows),
+    }
     csv_rows = [
         (
             r["agent"].external_id,
