@@ -24,11 +24,34 @@ from surveys.models import Channel
 DEFAULT_DAYS = 90
 
 
-class ExportForm(forms.Form):
+class ScopedPeriodForm(forms.Form):
+    """A period and the departments and channel the viewer may filter by; the period
+    defaults to the last `default_days` days."""
+
+    default_days = DEFAULT_DAYS
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From")
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To")
     department = forms.ChoiceField(required=False)
     channel = forms.ChoiceField(required=False, choices=[("", "All channels"), *Channel.choices])
+
+    def __init__(self, *args, viewer: Viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.viewer = viewer
+        self.departments = {d.code: d for d in viewer.visible_departments()}
+        everything = "All departments" if viewer.is_admin else "All my departments"
+        self.fields["department"].choices = [("", everything), *((c, d.name) for c, d in self.departments.items())]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        until = data.get("until") or timezone.localdate()
+        since = data.get("since") or until - timedelta(days=self.default_days - 1)
+        if since > until:
+            self.add_error("since", "The start date must be on or before the end date.")
+        data["since"], data["until"] = since, until
+        return data
+
+
+class ExportForm(ScopedPeriodForm):
     question = forms.ChoiceField(
         required=False,
         choices=[("agent", "Agent question"), ("company", "Company question")],
@@ -43,22 +66,6 @@ class ExportForm(forms.Form):
             ("promoter", "Promoters (9–10)"),
         ],
     )
-
-    def __init__(self, *args, viewer: Viewer, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.viewer = viewer
-        self.departments = {d.code: d for d in viewer.visible_departments()}
-        everything = "All departments" if viewer.is_admin else "All my departments"
-        self.fields["department"].choices = [("", everything), *((c, d.name) for c, d in self.departments.items())]
-
-    def clean(self) -> dict:
-        data = super().clean()
-        until = data.get("until") or timezone.localdate()
-        since = data.get("since") or until - timedelta(days=DEFAULT_DAYS - 1)
-        if since > until:
-            self.add_error("since", "The start date must be on or before the end date.")
-        data["since"], data["until"] = since, until
-        return data
 
     def responses(self):
         data = self.cleaned_data

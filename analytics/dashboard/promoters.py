@@ -33,9 +33,9 @@ from django.views.decorators.http import require_http_methods
 from agents.roles import AGENT, Viewer, viewer_for
 from analytics.buckets import day_start
 from analytics.csv_export import csv_response
-from analytics.dashboard.exports import with_default_period
+from analytics.dashboard.exports import ScopedPeriodForm, with_default_period
 from analytics.models import FollowUpCase, PromoterContact
-from surveys.models import Channel, Response, Survey
+from surveys.models import Response, Survey
 
 PER_PAGE = 50
 CSV_LIMIT = 50_000
@@ -134,31 +134,12 @@ def mark_contacted(response: Response, *, kind: str, by: AbstractBaseUser, note:
 # --- Views --------------------------------------------------------------------------------------
 
 
-class PromoterFilterForm(forms.Form):
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From")
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To")
-    department = forms.ChoiceField(required=False)
-    channel = forms.ChoiceField(required=False, choices=[("", "All channels"), *Channel.choices])
+class PromoterFilterForm(ScopedPeriodForm):
+    default_days = DEFAULT_DAYS
     show = forms.ChoiceField(
         required=False,
         choices=[("", "To contact"), ("contacted", "Already contacted"), ("all", "All promoters")],
     )
-
-    def __init__(self, *args, viewer: Viewer, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.viewer = viewer
-        self.departments = {d.code: d for d in viewer.visible_departments()}
-        everything = "All departments" if viewer.is_admin else "All my departments"
-        self.fields["department"].choices = [("", everything), *((c, d.name) for c, d in self.departments.items())]
-
-    def clean(self) -> dict:
-        data = super().clean()
-        until = data.get("until") or timezone.localdate()
-        since = data.get("since") or until - timedelta(days=DEFAULT_DAYS - 1)
-        if since > until:
-            self.add_error("since", "The start date must be on or before the end date.")
-        data["since"], data["until"] = since, until
-        return data
 
     def rows(self) -> QuerySet[Response]:
         data = self.cleaned_data
