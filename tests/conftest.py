@@ -7,6 +7,7 @@ NPS_REQUIRE_SERVICES=1 (set by .ci/run), where it fails instead: CI always runs 
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.db import connection
 from rest_framework.test import APIClient
 
@@ -208,3 +210,23 @@ def page(chromium):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def outbox():
+    """Django's locmem outbox, emptied for this test."""
+    mail.outbox.clear()
+    return mail.outbox
+
+
+@pytest.fixture
+def mail_server_down(settings):
+    """SMTP to a port on this machine where nothing listens: every send is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_TIMEOUT = 2
+    return port

@@ -59,3 +59,12 @@ def test_bad_filters_answer_400_with_a_message(client, admin_user, answered):
     assert "Enter a valid date" in page.content.decode()
     assert client.get("/dashboard/?since=2026-05-02&until=2026-05-01").status_code == 400
     assert client.get("/dashboard/?department=nope").status_code == 400
+
+
+def test_refusal_explains_itself_on_a_styled_page(client, supervisor, answered):
+    client.force_login(supervisor)
+    reply = client.get("/dashboard/agents/?department=claims")
+    html = reply.content.decode()
+    assert reply.status_code == 403
+    assert "Not for your account" in html and "That department is outside your scope." in html
+    assert client.get("/dashboard/no-such-page/").content.decode().count("Page not found") >= 1

@@ -1,7 +1,6 @@
 """People for the digest tests: an admin, a supervisor of Billing, an agent with a login,
 and a way to store answers for a given day with the derived buckets rebuilt."""
 
-import socket
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,7 +8,6 @@ import pytest
 from celery.signals import task_retry
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core import mail
 
 from analytics import buckets
 from analytics.digest_content import last_complete_week
@@ -69,25 +67,6 @@ def answers(db):
         buckets.rebuild()
 
     return store
-
-
-@pytest.fixture
-def outbox():
-    mail.outbox.clear()
-    return mail.outbox
-
-
-@pytest.fixture
-def mail_server_down(settings):
-    """SMTP to a port on this machine where nothing listens: every send is refused."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_TIMEOUT = 2
-    return port
 
 
 @pytest.fixture

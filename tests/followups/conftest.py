@@ -2,11 +2,8 @@
 admin, and a way to answer a survey the way a customer does (through submit_response,
 so the case opens from the real signal after commit)."""
 
-import socket
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.core import mail
 
 from surveys import services
 from surveys.models import Response
@@ -68,25 +65,6 @@ def answer(django_capture_on_commit_callbacks, budi):
         return Response.objects.get(pk=response.pk)
 
     return submit
-
-
-@pytest.fixture
-def outbox():
-    mail.outbox.clear()
-    return mail.outbox
-
-
-@pytest.fixture
-def mail_server_down(settings):
-    """SMTP to a port on this machine where nothing listens: every send is refused."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_TIMEOUT = 2
-    return port
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """An unreachable mail server: every try is recorded, retried with backoff, then given up."""
 
-import socket
 import time
 from datetime import timedelta
 
@@ -15,19 +14,6 @@ from surveys.tasks import send_due_invitations
 from tests.factories import InvitationFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def mail_server_down(settings):
-    """SMTP delivery to a port on this machine where nothing listens (connection refused)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_TIMEOUT = 2
-    return port
 
 
 @pytest.fixture
