@@ -6,7 +6,8 @@ by what the responses say, never incremented. Writers serialise on one advisory 
 (PostgreSQL); SQLite serialises writers by itself.
 
 Agent-scope rows are aggregated from responses; department rows are sums of agent rows,
-company rows sums of department rows.
+company rows sums of department rows, agent-month rows sums of an agent's rows over a
+calendar month.
 """
 
 from collections.abc import Iterable
@@ -19,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from analytics.models import DirtyBucket, NpsBucket, Scope
+from analytics.sync import sync
 
 BUCKET_TABLE = NpsBucket._meta.db_table
 DIRTY_TABLE = DirtyBucket._meta.db_table
@@ -36,16 +38,17 @@ COUNTERS = [
 KEY = ["scope", "day", "department_key", "agent_key", "channel"]
 # COALESCE: recompute() aggregates one key without GROUP BY, and SUM over no rows is NULL
 # (a marked key whose answers are gone must become a zero row, which is then deleted).
-COUNT_SQL = """
-    COALESCE(SUM(CASE WHEN company_score >= 9 THEN 1 ELSE 0 END), 0),
-    COALESCE(SUM(CASE WHEN company_score BETWEEN 7 AND 8 THEN 1 ELSE 0 END), 0),
-    COALESCE(SUM(CASE WHEN company_score <= 6 THEN 1 ELSE 0 END), 0),
-    COALESCE(SUM(CASE WHEN agent_score >= 9 THEN 1 ELSE 0 END), 0),
-    COALESCE(SUM(CASE WHEN agent_score BETWEEN 7 AND 8 THEN 1 ELSE 0 END), 0),
-    COALESCE(SUM(CASE WHEN agent_score <= 6 THEN 1 ELSE 0 END), 0),
-    COUNT(*)
-"""
-SUM_SQL = ", ".join(f"SUM({c})" for c in COUNTERS)
+COUNT_EXPRESSIONS = [
+    "COALESCE(SUM(CASE WHEN company_score >= 9 THEN 1 ELSE 0 END), 0)",
+    "COALESCE(SUM(CASE WHEN company_score BETWEEN 7 AND 8 THEN 1 ELSE 0 END), 0)",
+    "COALESCE(SUM(CASE WHEN company_score <= 6 THEN 1 ELSE 0 END), 0)",
+    "COALESCE(SUM(CASE WHEN agent_score >= 9 THEN 1 ELSE 0 END), 0)",
+    "COALESCE(SUM(CASE WHEN agent_score BETWEEN 7 AND 8 THEN 1 ELSE 0 END), 0)",
+    "COALESCE(SUM(CASE WHEN agent_score <= 6 THEN 1 ELSE 0 END), 0)",
+    "COUNT(*)",
+]
+COUNT_SQL = ", ".join(COUNT_EXPRESSIONS)
+NAMED_COUNT_SQL = ", ".join(f"{sql} AS {name}" for sql, name in zip(COUNT_EXPRESSIONS, COUNTERS, strict=True))
 UPSERT_SQL = f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in COUNTERS)
 
 
@@ -65,6 +68,7 @@ class RebuildResult:
     until: date | None
     buckets: int
     seconds: float
+    written: int = 0  # rows inserted, changed or deleted: 0 when everything was right
 
 
 def local_day(moment: datetime) -> date:
@@ -91,56 +95,116 @@ def _write_lock(cursor) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK_ID])
 
 
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _month_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"({column} - CAST(EXTRACT(DAY FROM {column}) AS integer) + 1)"  # date arithmetic: no time zone
+    return f"date({column}, 'start of month')"
+
+
+def _day_range(since: date | None, until: date | None) -> tuple[str, list]:
+    """SQL conditions (leading " AND ") on the bucket `day` for the days [since, until]."""
+    sql, params = "", []
+    if since:
+        sql += " AND day >= %s"
+        params.append(since)
+    if until:
+        sql += " AND day <= %s"
+        params.append(until)
+    return sql, params
+
+
 def rebuild(*, since: date | None = None, until: date | None = None) -> RebuildResult:
-    """Replace every bucket of the local days [since, until] (all days when None) with
+    """Make every bucket of the local days [since, until] (all days when None) equal to the
     counts aggregated from the responses, in one transaction: readers see the previous
-    figures until it commits, and an interrupted rebuild changes nothing."""
+    figures until it commits, and an interrupted rebuild changes nothing.
+
+    Rows already right are left alone (analytics.sync): a reconcile that finds nothing to
+    fix writes nothing, and one that finds a few wrong buckets rewrites only those."""
     started = timezone.now()
     day_sql, day_params = _day_sql()
-    where, where_params, bucket_where, bucket_params = [], [], [], []
+    where, where_params = [], []
     if since:
         where.append("occurred_at >= %s")
         where_params.append(_instant(day_start(since)))
-        bucket_where.append("day >= %s")
-        bucket_params.append(since)
     if until:
         where.append("occurred_at < %s")
         where_params.append(_instant(day_start(until + timedelta(days=1))))
-        bucket_where.append("day <= %s")
-        bucket_params.append(until)
     response_filter = ("WHERE " + " AND ".join(where)) if where else ""
-    bucket_filter = (" AND " + " AND ".join(bucket_where)) if bucket_where else ""
-    columns = ", ".join(KEY + COUNTERS)
+    in_range, range_params = _day_range(since, until)
     with transaction.atomic(), connection.cursor() as cursor:
         _write_lock(cursor)
-        cursor.execute(f"DELETE FROM {BUCKET_TABLE} WHERE 1=1{bucket_filter}", bucket_params)
-        cursor.execute(
-            f"INSERT INTO {BUCKET_TABLE} ({columns}) "
-            f"SELECT 'agent', {day_sql}, department_id, agent_id, channel, {COUNT_SQL} "
-            f"FROM {RESPONSE_TABLE} {response_filter} GROUP BY 2, 3, 4, 5",
+        written = _sync_scope(
+            cursor,
+            Scope.AGENT,
+            f"SELECT 'agent' AS scope, {day_sql} AS day, department_id AS department_key, agent_id AS agent_key, "
+            f"channel, {NAMED_COUNT_SQL} FROM {RESPONSE_TABLE} {response_filter} GROUP BY 2, 3, 4, 5",
             [*day_params, *where_params],
+            in_range,
+            range_params,
         )
-        _insert_rollups(cursor, bucket_filter, bucket_params)
-        cursor.execute(f"SELECT COUNT(*) FROM {BUCKET_TABLE} WHERE 1=1{bucket_filter}", bucket_params)
+        written += _sync_rollups(cursor, since, until)
+        cursor.execute(f"SELECT COUNT(*) FROM {BUCKET_TABLE} WHERE 1=1{in_range}", range_params)
         buckets = cursor.fetchone()[0]
     seconds = (timezone.now() - started).total_seconds()
-    return RebuildResult(since=since, until=until, buckets=buckets, seconds=seconds)
+    return RebuildResult(since=since, until=until, buckets=buckets, seconds=seconds, written=written.written)
 
 
-def _insert_rollups(cursor, bucket_filter: str, bucket_params: list) -> None:
-    columns = ", ".join(KEY + COUNTERS)
-    cursor.execute(
-        f"INSERT INTO {BUCKET_TABLE} ({columns}) "
-        f"SELECT 'department', day, department_key, 0, channel, {SUM_SQL} FROM {BUCKET_TABLE} "
-        f"WHERE scope = 'agent'{bucket_filter} GROUP BY day, department_key, channel",
-        bucket_params,
+def _sync_scope(cursor, scope: str, source_sql: str, source_params: list, in_range: str, range_params: list):
+    return sync(
+        cursor,
+        table=BUCKET_TABLE,
+        key=KEY,
+        counters=COUNTERS,
+        source_sql=source_sql,
+        source_params=source_params,
+        target_where=f"scope = '{scope}'{in_range}",
+        target_params=range_params,
     )
-    cursor.execute(
-        f"INSERT INTO {BUCKET_TABLE} ({columns}) "
-        f"SELECT 'company', day, 0, 0, channel, {SUM_SQL} FROM {BUCKET_TABLE} "
-        f"WHERE scope = 'department'{bucket_filter} GROUP BY day, channel",
-        bucket_params,
+
+
+def _sync_rollups(cursor, since: date | None, until: date | None):
+    """Department rows from the agent rows, company rows from the department rows, and the
+    agent months from the agent rows of every month the days touch (whole months)."""
+    in_range, range_params = _day_range(since, until)
+    sums = ", ".join(f"SUM({c}) AS {c}" for c in COUNTERS)
+    written = _sync_scope(
+        cursor,
+        Scope.DEPARTMENT,
+        f"SELECT 'department' AS scope, day, department_key, 0 AS agent_key, channel, {sums} FROM {BUCKET_TABLE} "
+        f"WHERE scope = 'agent'{in_range} GROUP BY day, department_key, channel",
+        range_params,
+        in_range,
+        range_params,
     )
+    written += _sync_scope(
+        cursor,
+        Scope.COMPANY,
+        f"SELECT 'company' AS scope, day, 0 AS department_key, 0 AS agent_key, channel, {sums} FROM {BUCKET_TABLE} "
+        f"WHERE scope = 'department'{in_range} GROUP BY day, channel",
+        range_params,
+        in_range,
+        range_params,
+    )
+    months, month_params = _day_range(since and month_start(since), until and next_month(until) - timedelta(days=1))
+    month = _month_sql("day")
+    written += _sync_scope(
+        cursor,
+        Scope.AGENT_MONTH,
+        f"SELECT 'agentmonth' AS scope, {month} AS day, department_key, agent_key, channel, {sums} "
+        f"FROM {BUCKET_TABLE} WHERE scope = 'agent'{months} GROUP BY {month}, department_key, agent_key, channel",
+        month_params,
+        months,
+        month_params,
+    )
+    return written
 
 
 def recompute(keys: Iterable[BucketKey]) -> int:
@@ -174,13 +238,27 @@ def recompute(keys: Iterable[BucketKey]) -> int:
             _upsert_sum(cursor, Scope.DEPARTMENT, day, department_key, channel, source_scope=Scope.AGENT)
         for day, channel in sorted({(k.day, k.channel) for k in keys}):
             _upsert_sum(cursor, Scope.COMPANY, day, 0, channel, source_scope=Scope.DEPARTMENT)
-        days = sorted({k.day for k in keys})
+        for month, department_key, agent_key, channel in sorted(
+            {(month_start(k.day), k.department_key, k.agent_key, k.channel) for k in keys}
+        ):
+            _upsert_month(cursor, month, department_key, agent_key, channel)
+        days = sorted({k.day for k in keys} | {month_start(k.day) for k in keys})
         cursor.execute(
-            f"DELETE FROM {BUCKET_TABLE} WHERE responses = 0 AND scope IN ('agent', 'department', 'company') "
-            f"AND day IN ({', '.join(['%s'] * len(days))})",
+            f"DELETE FROM {BUCKET_TABLE} WHERE responses = 0 AND day IN ({', '.join(['%s'] * len(days))})",
             days,
         )
     return len(keys)
+
+
+def _upsert_month(cursor, month: date, department_key: int, agent_key: int, channel: str) -> None:
+    columns = ", ".join(KEY + COUNTERS)
+    cursor.execute(
+        f"INSERT INTO {BUCKET_TABLE} ({columns}) SELECT 'agentmonth', %s, %s, %s, %s, "
+        + ", ".join(f"COALESCE(SUM({c}), 0)" for c in COUNTERS)
+        + f" FROM {BUCKET_TABLE} WHERE scope = 'agent' AND department_key = %s AND agent_key = %s "
+        f"AND channel = %s AND day >= %s AND day < %s {UPSERT_SQL}",
+        [month, department_key, agent_key, channel, department_key, agent_key, channel, month, next_month(month)],
+    )
 
 
 def _upsert_sum(cursor, scope: str, day: date, department_key: int, channel: str, *, source_scope: str) -> None:

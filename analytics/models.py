@@ -11,6 +11,10 @@ class Scope(models.TextChoices):
     COMPANY = "company", "Company"
     DEPARTMENT = "department", "Department"
     AGENT = "agent", "Agent"
+    # The agent rows of one calendar month summed, `day` = the 1st: a year is 12 rows per
+    # agent and channel instead of 365. Derived from the agent rows; readers that only sum
+    # over a period use them for its whole months (analytics.selectors.period_rows).
+    AGENT_MONTH = "agentmonth", "Agent, by month"
 
 
 class NpsBucket(models.Model):

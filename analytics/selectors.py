@@ -2,13 +2,14 @@
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
 
 from agents.models import Agent, Department
 from analytics import nps
+from analytics.buckets import month_start, next_month
 from analytics.models import NpsBucket, Scope
 
 GROUPS = ("company", "department", "agent")
@@ -51,6 +52,28 @@ class NpsRow:
         }
 
 
+def period_rows(scope: str, since: date, until: date) -> Q:
+    """The bucket rows whose sums are exactly the days [since, until] of `scope`.
+
+    For the agent scope, whole calendar months come from the monthly rollups and only the
+    days at either edge from the daily rows: a year is about 12 rows per agent and channel
+    instead of 365. Only for reads that sum over the period; a read grouped by day or week
+    needs the daily rows (`Q(scope=…, day__range=…)`)."""
+    daily = Q(scope=scope, day__gte=since, day__lte=until)
+    if scope != Scope.AGENT:
+        return daily
+    first = since if since.day == 1 else next_month(since)  # first whole month
+    end = next_month(until)  # the month after the last whole one, unless until is a month's last day
+    last = end if end - timedelta(days=1) == until else month_start(until)
+    if first >= last:
+        return daily
+    return (
+        Q(scope=Scope.AGENT_MONTH, day__gte=first, day__lt=last)
+        | Q(scope=scope, day__gte=since, day__lt=first)
+        | Q(scope=scope, day__gte=last, day__lte=until)
+    )
+
+
 def buckets(
     *,
     scope: str,
@@ -60,7 +83,8 @@ def buckets(
     channel: str | None = None,
     department_ids: Collection[int] | None = None,
 ) -> QuerySet[NpsBucket]:
-    qs = NpsBucket.objects.filter(scope=scope, day__gte=since, day__lte=until)
+    """Bucket rows to sum over the period (see period_rows), narrowed by the filters."""
+    qs = NpsBucket.objects.filter(period_rows(scope, since, until))
     if department is not None:
         qs = qs.filter(department_key=department.pk)
     if department_ids is not None:

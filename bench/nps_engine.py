@@ -35,7 +35,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import benchlib
@@ -174,24 +174,37 @@ def bench_api(report: Report, requests: int) -> None:
     ApiToken.objects.filter(name__startswith="bench-engine-").delete()
     key = create_api_token(name=f"bench-engine-{uuid.uuid4().hex[:8]}")
     client = Client(HTTP_AUTHORIZATION=f"Token {key}")
-    until = timezone.localdate()
-    since = until - timedelta(days=364)
-    url = f"/api/v1/nps/?group_by=agent&question=agent&since={since}&until={until}"
-    for _ in range(3):
-        response = client.get(url)
-        assert response.status_code == 200, response.content[:500]
-    with CaptureQueriesContext(connection) as captured:
-        rows = client.get(url).json()
-    queries = len(captured)  # now: the next request resets the connection's query log
-    times = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        response = client.get(url)
-        times.append(time.perf_counter() - started)
-        assert response.status_code == 200
-    print(f"  {url}: {len(rows)} rows, {sum(r['responses'] for r in rows):,} responses, {queries} SQL queries")
-    report.add("(b) /api/v1/nps/ 1 year by agent: median", ms(median(times)))
-    report.add("(b) /api/v1/nps/ 1 year by agent: p95", ms(p95(times)), "< 100 ms", p95(times) < 0.100)
+    today = timezone.localdate()
+    # The API sums whole calendar months from the monthly rollups and the edge days from the
+    # daily rows: time the year ending today, and a year with the most edge days possible
+    # (from the 2nd of a month to the day before the last of a month, 59 edge days).
+    last_edge = today.replace(day=1) - timedelta(days=2)
+    ranges = {
+        "365 days to today": (today - timedelta(days=364), today),
+        "a year, 59 edge days": (
+            date(last_edge.year - 1, last_edge.month + 1 if last_edge.month < 12 else 1, 2),
+            last_edge,
+        ),
+    }
+    worst = 0.0
+    for label, (since, until) in ranges.items():
+        url = f"/api/v1/nps/?group_by=agent&question=agent&since={since}&until={until}"
+        for _ in range(3):
+            response = client.get(url)
+            assert response.status_code == 200, response.content[:500]
+        with CaptureQueriesContext(connection) as captured:
+            rows = client.get(url).json()
+        queries = len(captured)  # now: the next request resets the connection's query log
+        times = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - started)
+            assert response.status_code == 200
+        print(f"  {url}: {len(rows)} rows, {sum(r['responses'] for r in rows):,} responses, {queries} SQL queries")
+        report.add(f"(b) /api/v1/nps/ by agent, {label}: median", ms(median(times)))
+        report.add(f"(b) /api/v1/nps/ by agent, {label}: p95", ms(p95(times)), "< 100 ms", p95(times) < 0.100)
+        worst = max(worst, p95(times))
 
 
 # --- the Celery worker --------------------------------------------------------------------

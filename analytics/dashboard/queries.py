@@ -12,7 +12,7 @@ from analytics.buckets import day_start
 from analytics.dashboard.common import Filters
 from analytics.figures import TrendPoint
 from analytics.models import SCORES, DriverBucket, FunnelBucket, NpsBucket, Scope, ScoreHistogram
-from analytics.selectors import NpsRow
+from analytics.selectors import NpsRow, period_rows
 
 QUESTIONS = ("agent", "company")
 
@@ -28,9 +28,15 @@ def scoped(qs: QuerySet, filters: Filters, *, days: bool = True) -> QuerySet:
     return qs
 
 
-def nps_buckets(filters: Filters, scope: str = Scope.DEPARTMENT) -> QuerySet[NpsBucket]:
-    """Department-scope rows answer company-wide questions too (they sum to the company)."""
-    return scoped(NpsBucket.objects.filter(scope=scope), filters)
+def nps_buckets(filters: Filters, scope: str = Scope.DEPARTMENT, *, by_week: bool = False) -> QuerySet[NpsBucket]:
+    """Bucket rows that sum to the filters' period. Department-scope rows answer
+    company-wide questions too (they sum to the company). Agent-scope reads use the monthly
+    rollups for whole months, unless they group by week (`by_week`)."""
+    if by_week:
+        rows = Q(scope=scope, day__gte=filters.since, day__lte=filters.until)
+    else:
+        rows = period_rows(scope, filters.since, filters.until)
+    return scoped(NpsBucket.objects.filter(rows), filters, days=False)
 
 
 def _sums() -> dict:
@@ -71,7 +77,7 @@ def trend(
 ) -> dict[str, list[TrendPoint]]:
     """NPS per week or month for both questions, with intervals and n."""
     trunc = TruncMonth("day") if filters.interval == "month" else TruncWeek("day")
-    qs = nps_buckets(filters, scope)
+    qs = nps_buckets(filters, scope, by_week=filters.interval != "month")
     if scope_filter is not None:
         qs = qs.filter(scope_filter)
     rows = qs.annotate(period=trunc).values("period").annotate(**_sums()).order_by("period")
@@ -140,7 +146,12 @@ def by_department(filters: Filters) -> dict[int, dict[str, nps.Counts]]:
 
 def by_department_and_period(filters: Filters, question: str) -> dict[tuple[int, str], nps.Counts]:
     trunc = TruncMonth("day") if filters.interval == "month" else TruncWeek("day")
-    rows = nps_buckets(filters).annotate(period=trunc).values("department_key", "period").annotate(**_sums())
+    rows = (
+        nps_buckets(filters, by_week=filters.interval != "month")
+        .annotate(period=trunc)
+        .values("department_key", "period")
+        .annotate(**_sums())
+    )
     return {(r["department_key"], str(r["period"])[:10]): counts_of(r, question) for r in rows}
 
 
@@ -152,7 +163,12 @@ def by_agent(filters: Filters) -> dict[int, dict[str, nps.Counts]]:
 
 def by_agent_and_period(filters: Filters, question: str) -> dict[int, dict[str, nps.Counts]]:
     trunc = TruncMonth("day") if filters.interval == "month" else TruncWeek("day")
-    rows = nps_buckets(filters, Scope.AGENT).annotate(period=trunc).values("agent_key", "period").annotate(**_sums())
+    rows = (
+        nps_buckets(filters, Scope.AGENT, by_week=filters.interval != "month")
+        .annotate(period=trunc)
+        .values("agent_key", "period")
+        .annotate(**_sums())
+    )
     result: dict[int, dict[str, nps.Counts]] = defaultdict(dict)
     for r in rows:
         result[r["agent_key"]][str(r["period"])[:10]] = counts_of(r, question)

@@ -147,13 +147,13 @@ def company_figures(day) -> tuple[int, int]:
 @with_commits
 def test_a_rebuild_killed_midway_leaves_the_previous_figures_and_the_next_one_is_right(yesterday_answers, monkeypatch):
     before = snapshot()
-    original = buckets._insert_rollups
+    original = buckets._sync_rollups
 
     def dies_after_the_deletes(*args, **kwargs):
         original(*args, **kwargs)  # old rows deleted, new agent, department and company rows written…
         raise WorkerKilled  # …and the worker dies before the commit
 
-    monkeypatch.setattr(buckets, "_insert_rollups", dies_after_the_deletes)
+    monkeypatch.setattr(buckets, "_sync_rollups", dies_after_the_deletes)
     result = reconcile_nps.delay()
 
     assert result.failed() and isinstance(result.result, WorkerKilled)
@@ -167,7 +167,7 @@ def test_a_rebuild_killed_midway_leaves_the_previous_figures_and_the_next_one_is
 
 
 def test_while_a_rebuild_runs_other_connections_read_the_previous_figures(postgres_tx, yesterday_answers, monkeypatch):
-    original = buckets._insert_rollups
+    original = buckets._sync_rollups
     seen: dict[str, tuple[int, int]] = {}
 
     def read_from_another_connection():
@@ -184,7 +184,7 @@ def test_while_a_rebuild_runs_other_connections_read_the_previous_figures(postgr
         reader.join(timeout=10)
         raise WorkerKilled
 
-    monkeypatch.setattr(buckets, "_insert_rollups", dies_after_the_deletes)
+    monkeypatch.setattr(buckets, "_sync_rollups", dies_after_the_deletes)
     with pytest.raises(WorkerKilled):
         buckets.rebuild()
 

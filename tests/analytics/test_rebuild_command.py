@@ -103,7 +103,39 @@ def test_since_and_until_rebuild_a_closed_range(five_days):
 
     rebuild_nps("--since", D.isoformat(), "--until", D.isoformat())
 
-    assert snapshot() == {b for b in five_days if b[1] == D}
+    assert snapshot(scope__in=["agent", "department", "company"]) == {b for b in five_days if b[1] == D}
+    # The month rollups of the touched month sum what the day rows now hold: day D only.
+    months = {b[2:] for b in snapshot(scope="agentmonth")}
+    assert months == {(b[2], b[3], b[4], *b[5:]) for b in five_days if b[0] == "agent" and b[1] == D}
+    assert {b[1] for b in snapshot(scope="agentmonth")} == {D.replace(day=1)}
+
+
+def test_a_rebuild_that_finds_everything_right_writes_nothing(five_days):
+    NpsBucket.objects.filter(scope="agent", day=D).update(agent_promoters=F("agent_promoters") + 1)
+    NpsBucket.objects.filter(scope="department", day=D, department_key__in=NpsBucket.objects.values("department_key")[:1]).delete()
+    NpsBucket.objects.filter(scope="agentmonth").update(responses=0)
+    NpsBucket.objects.create(scope="company", day=D - timedelta(days=40), channel="sms", responses=1)
+
+    repaired = buckets.rebuild()
+    again = buckets.rebuild()
+
+    # Three agent rows and three agent months changed, one department row missing, one company row too many.
+    assert repaired.written == 3 + 3 + 1 + 1
+    assert again.written == 0
+    assert snapshot() == five_days
+
+
+def test_agent_months_sum_the_agent_days(five_days):
+    months = NpsBucket.objects.filter(scope="agentmonth")
+    assert months.count() == 3  # three agents, one channel, all five days in September
+    for month in months:
+        days = NpsBucket.objects.filter(
+            scope="agent", agent_key=month.agent_key, department_key=month.department_key, channel=month.channel
+        )
+        assert {day.day.replace(day=1) for day in days} == {month.day}
+        assert month.responses == sum(day.responses for day in days)
+        assert month.agent_promoters == sum(day.agent_promoters for day in days)
+        assert month.company_detractors == sum(day.company_detractors for day in days)
 
 
 def test_since_uses_the_local_day_of_the_interaction(settings):

@@ -43,7 +43,7 @@ FIELDS = (
 CHANNELS = ["phone", "chat", "email", "sms"]
 # Around the 2025 spring-forward in New York (9 March), far east and far west of UTC.
 ZONES = ["UTC", "America/New_York", "Asia/Jakarta", "Pacific/Kiritimati", "Pacific/Pago_Pago"]
-FIRST_DAY = date(2025, 3, 7)
+FIRST_DAY = date(2025, 2, 27)  # the five days cross a month boundary
 # Local times at the edges of the day, and a few ordinary ones.
 EDGE_TIMES = [time(0, 0), time(0, 0, 1), time(2, 30), time(12, 0), time(23, 59, 59), time(23, 30)]
 
@@ -88,6 +88,7 @@ def expected_buckets() -> set[tuple]:
             ("agent", day, r.department_id, r.agent_id, r.channel),
             ("department", day, r.department_id, 0, r.channel),
             ("company", day, 0, 0, r.channel),
+            ("agentmonth", day.replace(day=1), r.department_id, r.agent_id, r.channel),
         ):
             sums.setdefault(key, Counter()).update(tally)
     return {(*key, *(tally[f] for f in FIELDS[5:])) for key, tally in sums.items()}
