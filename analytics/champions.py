@@ -190,20 +190,8 @@ def analyse(
     minimum = settings.CHAMPION_MIN_RESPONSES if min_responses is None else min_responses
     top_n = settings.CHAMPION_TOP_N if top_n is None else top_n
     rows = selectors.agent_counts(since=since, until=until)
-    with_answers = {r.agent_key for r in rows}
-    agents = {
-        a.pk: a for a in Agent.objects.filter(Q(pk__in=with_answers) | Q(active=True)).select_related("department")
-    }
+    agents, figures, company, weight, ranking = _ranking(rows, minimum)
     departments = Department.objects.in_bulk({r.department_key for r in rows})
-
-    per_agent: dict[int, nps.Counts] = defaultdict(nps.Counts)
-    for row in rows:
-        per_agent[row.agent_key] += row.agent
-    company = sum(per_agent.values(), nps.Counts())
-    figures = [_figure(agent, per_agent.get(pk, nps.Counts())) for pk, agent in agents.items()]
-    eligible = [f for f in figures if f.n >= minimum and f.n > 0]
-    weight = nps.prior_weight([f.counts for f in eligible])
-    ranking = _rank(eligible, prior=nps.nps(company) or 0.0, weight=weight)
     not_enough = sorted(
         (f for f in figures if f.n < minimum and (f.n > 0 or agents[f.pk].active)), key=lambda f: (-f.n, f.name)
     )
@@ -240,6 +228,30 @@ def analyse(
             team_counts[f.department_pk] += f.counts
         analysis.plan, analysis.plan_reason = champion_plan.build(ranking, top, leader, shares, team_counts, company)
     return analysis
+
+
+def _ranking(rows: list[selectors.AgentCounts], minimum: int):
+    """Every agent's figure, the company's counts, the prior weight and the fair ranking."""
+    with_answers = {r.agent_key for r in rows}
+    agents = {
+        a.pk: a for a in Agent.objects.filter(Q(pk__in=with_answers) | Q(active=True)).select_related("department")
+    }
+    per_agent: dict[int, nps.Counts] = defaultdict(nps.Counts)
+    for row in rows:
+        per_agent[row.agent_key] += row.agent
+    company = sum(per_agent.values(), nps.Counts())
+    figures = [_figure(agent, per_agent.get(pk, nps.Counts())) for pk, agent in agents.items()]
+    eligible = [f for f in figures if f.n >= minimum and f.n > 0]
+    weight = nps.prior_weight([f.counts for f in eligible])
+    return agents, figures, company, weight, _rank(eligible, prior=nps.nps(company) or 0.0, weight=weight)
+
+
+def top_agent_keys(*, since: date, until: date) -> set[str]:
+    """External ids of the top N of the ranking analyse() would make (the champion badges),
+    without the concentration, gaps and plan."""
+    rows = selectors.agent_counts(since=since, until=until)
+    ranking = _ranking(rows, settings.CHAMPION_MIN_RESPONSES)[-1]
+    return {f.key for f in ranking[: settings.CHAMPION_TOP_N]}
 
 
 def visible_to(data: dict, department_codes: set[str] | None) -> dict:

@@ -5,6 +5,7 @@ from dataclasses import replace
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -12,9 +13,11 @@ from django.urls import reverse
 
 from agents.models import Agent
 from agents.roles import viewer_for
+from analytics import champions as champion_analysis
 from analytics import figures, nps
 from analytics.dashboard import champions as champion_page
 from analytics.dashboard import queries
+from analytics.dashboard.agent_table import agent_row
 from analytics.dashboard.common import PageRequest, dashboard_page, page_response
 from analytics.models import Scope
 from analytics.selectors import NpsRow
@@ -25,9 +28,11 @@ LATEST_COMMENTS = 20
 
 def champion_keys(request: HttpRequest, page: PageRequest) -> set[str]:
     """External ids of the company's top agents over the period (sample-size aware), from
-    the beat snapshot when the page shows the default period."""
-    analysis, _snapshot = champion_page.champion_analysis(request, page)
-    return {row["key"] for row in analysis["ranking"][: analysis["parameters"]["top_n"]]}
+    the beat snapshot when the page shows the default period, else ranked live."""
+    snapshot = champion_page.fresh_snapshot(request)
+    if snapshot is not None:
+        return {row["key"] for row in snapshot.data["ranking"][: snapshot.data["parameters"]["top_n"]]}
+    return champion_analysis.top_agent_keys(since=page.filters.since, until=page.filters.until)
 
 
 def rank_fairly(rows: list[dict]) -> None:
@@ -43,6 +48,9 @@ def rank_fairly(rows: list[dict]) -> None:
     rows.sort(key=lambda r: (r["thin"], -(r["adjusted"] if r["adjusted"] is not None else -101), -r["row"].responses))
 
 
+AGENTS_PER_PAGE = 100
+
+
 @dashboard_page()
 def agent_list(request: HttpRequest, page: PageRequest) -> HttpResponse:
     filters = page.filters
@@ -51,9 +59,6 @@ def agent_list(request: HttpRequest, page: PageRequest) -> HttpResponse:
     if filters.department_ids is not None:
         agents = agents.filter(department_id__in=filters.department_ids)
     counts = queries.by_agent(filters)
-    periods = queries.by_agent_and_period(filters, filters.question)
-    period_keys = sorted({p for per_agent in periods.values() for p in per_agent})
-    coverage = queries.funnel_by_agent(filters)
     top = champion_keys(request, page)
     rows = []
     for agent in agents:
@@ -63,8 +68,6 @@ def agent_list(request: HttpRequest, page: PageRequest) -> HttpResponse:
         both = both or {q: nps.Counts() for q in queries.QUESTIONS}
         selected = NpsRow(key=agent.external_id, name=str(agent), counts=both[filters.question])
         company = nps.nps(both["company"])
-        funnel = coverage.get(agent.pk, {})
-        interactions = funnel.get("interactions") or 0
         rows.append(
             {
                 "agent": agent,
@@ -72,22 +75,28 @@ def agent_list(request: HttpRequest, page: PageRequest) -> HttpResponse:
                 "gap": None
                 if selected.nps is None or company is None or filters.question != "agent"
                 else round(selected.nps - company, 1),
-                "spark": [nps.nps(periods.get(agent.pk, {}).get(p, nps.Counts())) for p in period_keys],
                 "champion": agent.external_id in top,
                 "thin": selected.responses < minimum,
-                "interactions": interactions,
-                "coverage": round(100 * (funnel.get("answered") or 0) / interactions, 1) if interactions else None,
-                "invited_share": round(100 * (funnel.get("invited") or 0) / interactions, 1) if interactions else None,
             }
         )
     rank_fairly(rows)
+    is_csv = request.GET.get("format") == "csv"
+    # The table shows one page of the ranking; the CSV holds every agent.
+    shown = rows if is_csv else Paginator(rows, AGENTS_PER_PAGE).get_page(request.GET.get("page"))
+    _add_trend_and_coverage(list(shown), filters, with_trend=not is_csv)
+    query = filters.query()
+    list_url = reverse("dashboard-agents")
+    if not is_csv:
+        for r in shown:
+            r["html"] = agent_row(r, query=query, with_gap=filters.question == "agent", list_url=list_url)
     context = {
-        "rows": rows,
+        "rows": shown,
+        "page_obj": shown,
         "minimum": minimum,
-        "query": filters.query(),
+        "query": query,
         "has_data": any(r["row"].responses for r in rows),
     }
-    csv_rows = [
+    csv_rows = (  # read only for the CSV, where every row has its coverage
         (
             r["agent"].external_id,
             str(r["agent"]),
@@ -104,7 +113,7 @@ def agent_list(request: HttpRequest, page: PageRequest) -> HttpResponse:
             r["coverage"],
         )
         for r in rows
-    ]
+    )
     return page_response(
         request,
         "dashboard/agents.html",
@@ -128,6 +137,21 @@ def agent_list(request: HttpRequest, page: PageRequest) -> HttpResponse:
         ),
         csv_rows=csv_rows,
     )
+
+
+def _add_trend_and_coverage(rows: list[dict], filters, *, with_trend: bool) -> None:
+    """Sparkline values and survey coverage, read for the agents of `rows` only."""
+    keys = [r["agent"].pk for r in rows]
+    periods = queries.by_agent_and_period(filters, filters.question, agent_keys=keys) if with_trend else {}
+    period_keys = sorted({p for per_agent in periods.values() for p in per_agent})
+    coverage = queries.funnel_by_agent(filters, agent_keys=keys)
+    for r in rows:
+        funnel = coverage.get(r["agent"].pk, {})
+        interactions = funnel.get("interactions") or 0
+        r["spark"] = [nps.nps(periods.get(r["agent"].pk, {}).get(p, nps.Counts())) for p in period_keys]
+        r["interactions"] = interactions
+        r["coverage"] = round(100 * (funnel.get("answered") or 0) / interactions, 1) if interactions else None
+        r["invited_share"] = round(100 * (funnel.get("invited") or 0) / interactions, 1) if interactions else None
 
 
 def my_page(request: HttpRequest) -> HttpResponse:

@@ -24,19 +24,28 @@ from analytics.models import ChampionSnapshot
 SNAPSHOT_MAX_AGE = timedelta(hours=2)
 
 
+def fresh_snapshot(request: HttpRequest) -> ChampionSnapshot | None:
+    """The latest beat snapshot when the page shows the default period and it is fresh."""
+    if request.GET.get("since") or request.GET.get("until"):
+        return None
+    snapshot = ChampionSnapshot.objects.order_by("-computed_at").first()
+    if (
+        snapshot is not None
+        and snapshot.until == timezone.localdate()
+        and snapshot.min_responses == settings.CHAMPION_MIN_RESPONSES
+        and snapshot.top_n == settings.CHAMPION_TOP_N
+        and timezone.now() - snapshot.computed_at <= SNAPSHOT_MAX_AGE
+    ):
+        return snapshot
+    return None
+
+
 def champion_analysis(request: HttpRequest, page: PageRequest) -> tuple[dict, ChampionSnapshot | None]:
     """The analysis for the page's period: the fresh snapshot when it covers exactly that, else live."""
     filters = page.filters
-    if not request.GET.get("since") and not request.GET.get("until"):
-        snapshot = ChampionSnapshot.objects.order_by("-computed_at").first()
-        if (
-            snapshot is not None
-            and snapshot.until == timezone.localdate()
-            and snapshot.min_responses == settings.CHAMPION_MIN_RESPONSES
-            and snapshot.top_n == settings.CHAMPION_TOP_N
-            and timezone.now() - snapshot.computed_at <= SNAPSHOT_MAX_AGE
-        ):
-            return snapshot.data, snapshot
+    snapshot = fresh_snapshot(request)
+    if snapshot is not None:
+        return snapshot.data, snapshot
     live = analysis_module.analyse(since=filters.since, until=filters.until)
     return live.as_dict(), None
 

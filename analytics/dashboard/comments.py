@@ -3,12 +3,12 @@ by default, filterable and searchable. These are raw answers, read page by page.
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from analytics.dashboard import queries
 from analytics.dashboard.common import PageRequest, dashboard_page, page_response
-from surveys.models import Response
+from surveys.models import Response, category_rank
 
 PER_PAGE = 50
 CSV_LIMIT = 50_000
@@ -46,13 +46,11 @@ def comment_rows(page: PageRequest, params: dict) -> QuerySet[Response]:
         qs = qs.filter(Q(agent__external_id=params["agent"]) | Q(agent__name__iexact=params["agent"]))
     if params.get("q"):
         qs = qs.filter(why__icontains=params["q"])
-    rank = Case(
-        When(**{f"{score}__lte": 6}, then=Value(0)),
-        When(**{f"{score}__lte": 8}, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
+    return (
+        qs.select_related("agent", "department")
+        .annotate(rank=category_rank(score))
+        .order_by("rank", "-occurred_at", "-pk")
     )
-    return qs.select_related("agent", "department").annotate(rank=rank).order_by("rank", "-occurred_at", "-pk")
 
 
 def category(score: int) -> str:

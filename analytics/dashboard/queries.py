@@ -4,8 +4,7 @@ drivers), each one aggregate query whatever the number of agents or days."""
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.db.models import Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models import DateField, F, Func, Q, QuerySet, Sum
 
 from analytics import nps
 from analytics.buckets import day_start
@@ -37,6 +36,35 @@ def nps_buckets(filters: Filters, scope: str = Scope.DEPARTMENT, *, by_week: boo
     else:
         rows = period_rows(scope, filters.since, filters.until)
     return scoped(NpsBucket.objects.filter(rows), filters, days=False)
+
+
+class PeriodStart(Func):
+    """The Monday of the week, or the 1st of the month, of a date column, by date arithmetic
+    (TruncWeek and TruncMonth go through a time-zone-aware timestamp per row: several
+    times slower over the hundreds of thousands of agent-day rows of a year)."""
+
+    output_field = DateField()
+
+    def __init__(self, expression, *, interval: str):
+        if interval not in ("week", "month"):
+            raise ValueError(interval)
+        self.interval = interval
+        super().__init__(expression)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        field = "ISODOW" if self.interval == "week" else "DAY"
+        return f"({column} - CAST(EXTRACT({field} FROM {column}) AS integer) + 1)", params
+
+    def as_sqlite(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        if self.interval == "month":
+            return f"date({column}, 'start of month')", params
+        return f"date({column}, '-' || ((CAST(strftime('%%w', {column}) AS integer) + 6) %% 7) || ' days')", params
+
+
+def period_start(filters: Filters) -> PeriodStart:
+    return PeriodStart(F("day"), interval="month" if filters.interval == "month" else "week")
 
 
 def _sums() -> dict:
@@ -76,7 +104,7 @@ def trend(
     filters: Filters, *, scope_filter: Q | None = None, scope: str = Scope.DEPARTMENT
 ) -> dict[str, list[TrendPoint]]:
     """NPS per week or month for both questions, with intervals and n."""
-    trunc = TruncMonth("day") if filters.interval == "month" else TruncWeek("day")
+    trunc = period_start(filters)
     qs = nps_buckets(filters, scope, by_week=filters.interval != "month")
     if scope_filter is not None:
         qs = qs.filter(scope_filter)
@@ -118,11 +146,12 @@ def funnel(filters: Filters, *, agent_key: int | None = None) -> dict[str, int]:
     return {k: v or 0 for k, v in row.items()}
 
 
-def funnel_by_agent(filters: Filters) -> dict[int, dict[str, int]]:
-    rows = (
-        scoped(FunnelBucket.objects.all(), filters)
-        .values("agent_key")
-        .annotate(interactions=Sum("interactions"), invited=Sum("invited"), answered=Sum("answered"))
+def funnel_by_agent(filters: Filters, *, agent_keys: list[int] | None = None) -> dict[int, dict[str, int]]:
+    qs = scoped(FunnelBucket.objects.all(), filters)
+    if agent_keys is not None:
+        qs = qs.filter(agent_key__in=agent_keys)
+    rows = qs.values("agent_key").annotate(
+        interactions=Sum("interactions"), invited=Sum("invited"), answered=Sum("answered")
     )
     return {r["agent_key"]: r for r in rows}
 
@@ -145,7 +174,7 @@ def by_department(filters: Filters) -> dict[int, dict[str, nps.Counts]]:
 
 
 def by_department_and_period(filters: Filters, question: str) -> dict[tuple[int, str], nps.Counts]:
-    trunc = TruncMonth("day") if filters.interval == "month" else TruncWeek("day")
+    trunc = period_start(filters)
     rows = (
         nps_buckets(filters, by_week=filters.interval != "month")
         .annotate(period=trunc)
@@ -161,17 +190,30 @@ def by_agent(filters: Filters) -> dict[int, dict[str, nps.Counts]]:
     return {r["agent_key"]: {q: counts_of(r, q) for q in QUESTIONS} for r in rows}
 
 
-def by_agent_and_period(filters: Filters, question: str) -> dict[int, dict[str, nps.Counts]]:
-    trunc = TruncMonth("day") if filters.interval == "month" else TruncWeek("day")
+SPARKLINE_WEEKS_UP_TO_DAYS = 120
+
+
+def by_agent_and_period(
+    filters: Filters, question: str, *, agent_keys: list[int] | None = None
+) -> dict[int, dict[str, nps.Counts]]:
+    """Per agent and period, for sparklines: by the filters' interval, but by month when the
+    period is longer than about four months (a sparkline of 52 weekly points is noise, and
+    months come from the monthly rollups)."""
+    by_week = filters.interval != "month" and filters.days <= SPARKLINE_WEEKS_UP_TO_DAYS
+    trunc = PeriodStart(F("day"), interval="week" if by_week else "month")
+    qs = nps_buckets(filters, Scope.AGENT, by_week=by_week)
+    if agent_keys is not None:
+        qs = qs.filter(agent_key__in=agent_keys)
     rows = (
-        nps_buckets(filters, Scope.AGENT, by_week=filters.interval != "month")
-        .annotate(period=trunc)
+        qs.annotate(period=trunc)
         .values("agent_key", "period")
-        .annotate(**_sums())
+        .annotate(**{c: Sum(f"{question}_{c}") for c in ("promoters", "passives", "detractors")})
     )
     result: dict[int, dict[str, nps.Counts]] = defaultdict(dict)
     for r in rows:
-        result[r["agent_key"]][str(r["period"])[:10]] = counts_of(r, question)
+        result[r["agent_key"]][str(r["period"])[:10]] = nps.Counts(
+            r["promoters"] or 0, r["passives"] or 0, r["detractors"] or 0
+        )
     return result
 
 
