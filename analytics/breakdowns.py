@@ -2,7 +2,8 @@
 and the drivers (NPS by handle time, transfers, resolution, tag).
 
 Each is rebuilt set-based from the raw rows for a range of local days, in one
-transaction, like analytics.buckets.rebuild(). They are refreshed by the periodic
+transaction, writing only the rows that differ, like analytics.buckets.rebuild(). The
+funnel, per agent, also keeps calendar-month rows for period reads. They are refreshed by the periodic
 reconcile (a few minutes behind at most), not per answer: they explain the headline
 figures, which the per-answer flush keeps fresh.
 """
@@ -13,8 +14,10 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 
-from analytics.buckets import day_start
-from analytics.models import SCORES, DriverBucket, FunnelBucket, ScoreHistogram
+from analytics.buckets import COUNTERS, NAMED_COUNT_SQL, day_start
+from analytics.models import HISTOGRAM_COLUMNS, SCORES, DriverBucket, FunnelBucket, ScoreHistogram
+from analytics.months import month_sql, month_start, next_month
+from analytics.sync import SyncResult, sync
 
 HANDLE_BANDS = [
     (0, 180, "under 3 min"),
@@ -29,19 +32,6 @@ DIMENSIONS = {
     "transfers": [*TRANSFER_VALUES, "unknown"],
     "resolved": ["resolved", "unresolved", "unknown"],
 }
-COUNTS = """
-    SUM(CASE WHEN r.company_score >= 9 THEN 1 ELSE 0 END),
-    SUM(CASE WHEN r.company_score BETWEEN 7 AND 8 THEN 1 ELSE 0 END),
-    SUM(CASE WHEN r.company_score <= 6 THEN 1 ELSE 0 END),
-    SUM(CASE WHEN r.agent_score >= 9 THEN 1 ELSE 0 END),
-    SUM(CASE WHEN r.agent_score BETWEEN 7 AND 8 THEN 1 ELSE 0 END),
-    SUM(CASE WHEN r.agent_score <= 6 THEN 1 ELSE 0 END),
-    COUNT(*)
-"""
-DRIVER_COLUMNS = (
-    "dimension, value, day, department_key, channel, company_promoters, company_passives, company_detractors, "
-    "agent_promoters, agent_passives, agent_detractors, responses"
-)
 
 
 @dataclass(frozen=True)
@@ -100,69 +90,112 @@ TRANSFERS_SQL = (
 RESOLVED_SQL = "CASE WHEN i.resolved IS NULL THEN 'unknown' WHEN i.resolved THEN 'resolved' ELSE 'unresolved' END"
 
 
-def rebuild(*, since: date | None = None, until: date | None = None) -> None:
-    """Rebuild histogram, funnel and drivers for the local days [since, until] (all when None)."""
+def rebuild(*, since: date | None = None, until: date | None = None) -> SyncResult:
+    """Make histogram, funnel and drivers of the local days [since, until] (all when None)
+    equal to what the raw rows say, writing only the rows that differ (analytics.sync)."""
     days = Range(since, until)
     with transaction.atomic(), connection.cursor() as cursor:
-        _rebuild_histogram(cursor, days)
-        _rebuild_funnel(cursor, days)
-        _rebuild_drivers(cursor, days)
+        return (
+            _sync_histogram(cursor, days)
+            + _sync_funnel(cursor, days)
+            + _sync_funnel_months(cursor, days)
+            + _sync_drivers(cursor, days)
+        )
 
 
-def _rebuild_histogram(cursor, days: Range) -> None:
+def _sync_histogram(cursor, days: Range) -> SyncResult:
     table = ScoreHistogram._meta.db_table
-    day_where, day_params = days.on_day()
-    cursor.execute(f"DELETE FROM {table} WHERE {day_where}", day_params)
     time_where, time_params = days.on_time("r.occurred_at")
     day_sql, day_sql_params = _day("r.occurred_at")
-    columns = [f"{q}_{s}" for q in ("company", "agent") for s in SCORES]
     counts = ", ".join(
-        f"SUM(CASE WHEN r.{q}_score = {s} THEN 1 ELSE 0 END)" for q in ("company", "agent") for s in SCORES
+        f"SUM(CASE WHEN r.{q}_score = {s} THEN 1 ELSE 0 END) AS {q}_{s}" for q in ("company", "agent") for s in SCORES
     )
-    cursor.execute(
-        f"INSERT INTO {table} (day, department_key, channel, {', '.join(columns)}) "
-        f"SELECT {day_sql}, r.department_id, r.channel, {counts} FROM surveys_response r "
-        f"WHERE {time_where} GROUP BY 1, 2, 3",
-        [*day_sql_params, *time_params],
-    )
-
-
-def _rebuild_funnel(cursor, days: Range) -> None:
-    table = FunnelBucket._meta.db_table
     day_where, day_params = days.on_day()
-    cursor.execute(f"DELETE FROM {table} WHERE {day_where}", day_params)
+    return sync(
+        cursor,
+        table=table,
+        key=["day", "department_key", "channel"],
+        counters=HISTOGRAM_COLUMNS,
+        source_sql=f"SELECT {day_sql} AS day, r.department_id AS department_key, r.channel AS channel, {counts} "
+        f"FROM surveys_response r WHERE {time_where} GROUP BY 1, 2, 3",
+        source_params=[*day_sql_params, *time_params],
+        target_where=day_where,
+        target_params=day_params,
+    )
+
+
+FUNNEL_KEY = ["grain", "day", "department_key", "agent_key", "channel"]
+FUNNEL_COUNTERS = ["interactions", "suppressed", "invited", "opened", "answered"]
+
+
+def _sync_funnel(cursor, days: Range) -> SyncResult:
     time_where, time_params = days.on_time("i.occurred_at")
     day_sql, day_sql_params = _day("i.occurred_at")
-    cursor.execute(
-        f"INSERT INTO {table} (day, department_key, agent_key, channel, interactions, suppressed, invited, "
-        "opened, answered) "
-        f"SELECT {day_sql}, i.department_id, i.agent_id, i.channel, COUNT(*), "
-        "SUM(CASE WHEN v.status = 'suppressed' THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN v.id IS NOT NULL AND v.status <> 'suppressed' THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN v.opened_at IS NOT NULL OR v.status = 'answered' THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN v.status = 'answered' THEN 1 ELSE 0 END) "
+    day_where, day_params = days.on_day()
+    return sync(
+        cursor,
+        table=FunnelBucket._meta.db_table,
+        key=FUNNEL_KEY,
+        counters=FUNNEL_COUNTERS,
+        source_sql=f"SELECT 'day' AS grain, {day_sql} AS day, i.department_id AS department_key, "
+        "i.agent_id AS agent_key, i.channel AS channel, COUNT(*) AS interactions, "
+        "SUM(CASE WHEN v.status = 'suppressed' THEN 1 ELSE 0 END) AS suppressed, "
+        "SUM(CASE WHEN v.id IS NOT NULL AND v.status <> 'suppressed' THEN 1 ELSE 0 END) AS invited, "
+        "SUM(CASE WHEN v.opened_at IS NOT NULL OR v.status = 'answered' THEN 1 ELSE 0 END) AS opened, "
+        "SUM(CASE WHEN v.status = 'answered' THEN 1 ELSE 0 END) AS answered "
         "FROM surveys_interaction i LEFT JOIN surveys_invitation v ON v.interaction_id = i.id "
-        f"WHERE {time_where} GROUP BY 1, 2, 3, 4",
-        [*day_sql_params, *time_params],
+        f"WHERE {time_where} GROUP BY 2, 3, 4, 5",
+        source_params=[*day_sql_params, *time_params],
+        target_where=f"grain = 'day' AND {day_where}",
+        target_params=day_params,
     )
 
 
-def _rebuild_drivers(cursor, days: Range) -> None:
-    table = DriverBucket._meta.db_table
-    day_where, day_params = days.on_day()
-    cursor.execute(f"DELETE FROM {table} WHERE {day_where}", day_params)
+def _sync_funnel_months(cursor, days: Range) -> SyncResult:
+    """Month rows from the day rows of every month the days touch (whole months)."""
+    months = Range(days.since and month_start(days.since), days.until and next_month(days.until) - timedelta(days=1))
+    month_where, month_params = months.on_day()
+    month = month_sql("day")
+    sums = ", ".join(f"SUM({c}) AS {c}" for c in FUNNEL_COUNTERS)
+    table = FunnelBucket._meta.db_table
+    return sync(
+        cursor,
+        table=table,
+        key=FUNNEL_KEY,
+        counters=FUNNEL_COUNTERS,
+        source_sql=f"SELECT 'month' AS grain, {month} AS day, department_key, agent_key, channel, {sums} "
+        f"FROM {table} WHERE grain = 'day' AND {month_where} GROUP BY {month}, department_key, agent_key, channel",
+        source_params=month_params,
+        target_where=f"grain = 'month' AND {month_where}",
+        target_params=month_params,
+    )
+
+
+def _sync_drivers(cursor, days: Range) -> SyncResult:
     time_where, time_params = days.on_time("r.occurred_at")
     day_sql, day_sql_params = _day("r.occurred_at")
-    source = "FROM surveys_response r JOIN surveys_interaction i ON i.id = r.interaction_id"
+    day_where, day_params = days.on_day()
+    parts, params = [], []
     for dimension, value_sql, join in (
         ("handle_time", _handle_band_sql(), ""),
         ("transfers", TRANSFERS_SQL, ""),
         ("resolved", RESOLVED_SQL, ""),
         ("tag", f"SUBSTR({_tag_value()}, 1, 60)", _tags_join()),
     ):
-        cursor.execute(
-            f"INSERT INTO {table} ({DRIVER_COLUMNS}) "
-            f"SELECT '{dimension}', {value_sql}, {day_sql}, r.department_id, r.channel, {COUNTS} "
-            f"{source} {join} WHERE {time_where} GROUP BY 2, 3, 4, 5",
-            [*day_sql_params, *time_params],
+        parts.append(
+            f"SELECT '{dimension}' AS dimension, {value_sql} AS value, {day_sql} AS day, "
+            f"r.department_id AS department_key, r.channel AS channel, {NAMED_COUNT_SQL} "
+            "FROM surveys_response r JOIN surveys_interaction i ON i.id = r.interaction_id "
+            f"{join} WHERE {time_where} GROUP BY 2, 3, 4, 5"
         )
+        params += [*day_sql_params, *time_params]
+    return sync(
+        cursor,
+        table=DriverBucket._meta.db_table,
+        key=["dimension", "value", "day", "department_key", "channel"],
+        counters=COUNTERS,
+        source_sql=" UNION ALL ".join(parts),
+        source_params=params,
+        target_where=day_where,
+        target_params=day_params,
+    )

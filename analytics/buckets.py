@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from analytics.models import DirtyBucket, NpsBucket, Scope
+from analytics.months import month_sql, month_start, next_month
 from analytics.sync import sync
 
 BUCKET_TABLE = NpsBucket._meta.db_table
@@ -93,20 +94,6 @@ def _day_sql() -> tuple[str, tuple]:
 def _write_lock(cursor) -> None:
     if connection.vendor == "postgresql":
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK_ID])
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def next_month(day: date) -> date:
-    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
-
-
-def _month_sql(column: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"({column} - CAST(EXTRACT(DAY FROM {column}) AS integer) + 1)"  # date arithmetic: no time zone
-    return f"date({column}, 'start of month')"
 
 
 def _day_range(since: date | None, until: date | None) -> tuple[str, list]:
@@ -194,7 +181,7 @@ def _sync_rollups(cursor, since: date | None, until: date | None):
         range_params,
     )
     months, month_params = _day_range(since and month_start(since), until and next_month(until) - timedelta(days=1))
-    month = _month_sql("day")
+    month = month_sql("day")
     written += _sync_scope(
         cursor,
         Scope.AGENT_MONTH,

@@ -117,10 +117,17 @@ for _column in HISTOGRAM_COLUMNS:
     models.PositiveIntegerField(default=0).contribute_to_class(ScoreHistogram, _column)
 
 
+class Grain(models.TextChoices):
+    DAY = "day", "Day"
+    # The day rows of one calendar month summed, `day` = the 1st (see Scope.AGENT_MONTH).
+    MONTH = "month", "Month"
+
+
 class FunnelBucket(models.Model):
     """Interactions → invited → opened → answered for one agent (department snapshot),
-    channel and day of the interaction."""
+    channel and day of the interaction, or (grain month) calendar month."""
 
+    grain = models.CharField(max_length=5, choices=Grain.choices, default=Grain.DAY)
     department_key = models.BigIntegerField()
     agent_key = models.BigIntegerField()
     channel = models.CharField(max_length=10)
@@ -133,11 +140,15 @@ class FunnelBucket(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["day", "department_key", "agent_key", "channel"], name="funnel_bucket_key")
+            models.UniqueConstraint(
+                fields=["grain", "day", "department_key", "agent_key", "channel"], name="funnel_bucket_grain_key"
+            )
         ]
+        # The agents table reads coverage for the agents on one page only.
+        indexes = [models.Index(fields=["agent_key", "grain", "day"], name="funnel_bucket_agent_idx")]
 
     def __str__(self) -> str:
-        return f"funnel d{self.department_key} a{self.agent_key} {self.channel} {self.day}"
+        return f"funnel d{self.department_key} a{self.agent_key} {self.channel} {self.grain} {self.day}"
 
 
 class DriverBucket(models.Model):

@@ -2,15 +2,15 @@
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
 
 from agents.models import Agent, Department
 from analytics import nps
-from analytics.buckets import month_start, next_month
 from analytics.models import NpsBucket, Scope
+from analytics.months import period_q
 
 GROUPS = ("company", "department", "agent")
 QUESTIONS = ("company", "agent")
@@ -59,19 +59,9 @@ def period_rows(scope: str, since: date, until: date) -> Q:
     days at either edge from the daily rows: a year is about 12 rows per agent and channel
     instead of 365. Only for reads that sum over the period; a read grouped by day or week
     needs the daily rows (`Q(scope=…, day__range=…)`)."""
-    daily = Q(scope=scope, day__gte=since, day__lte=until)
     if scope != Scope.AGENT:
-        return daily
-    first = since if since.day == 1 else next_month(since)  # first whole month
-    end = next_month(until)  # the month after the last whole one, unless until is a month's last day
-    last = end if end - timedelta(days=1) == until else month_start(until)
-    if first >= last:
-        return daily
-    return (
-        Q(scope=Scope.AGENT_MONTH, day__gte=first, day__lt=last)
-        | Q(scope=scope, day__gte=since, day__lt=first)
-        | Q(scope=scope, day__gte=last, day__lte=until)
-    )
+        return Q(scope=scope, day__gte=since, day__lte=until)
+    return period_q(since, until, daily=Q(scope=Scope.AGENT), monthly=Q(scope=Scope.AGENT_MONTH))
 
 
 def buckets(

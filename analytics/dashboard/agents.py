@@ -151,7 +151,6 @@ def _add_trend_and_coverage(rows: list[dict], filters, *, with_trend: bool) -> N
         r["spark"] = [nps.nps(periods.get(r["agent"].pk, {}).get(p, nps.Counts())) for p in period_keys]
         r["interactions"] = interactions
         r["coverage"] = round(100 * (funnel.get("answered") or 0) / interactions, 1) if interactions else None
-        r["invited_share"] = round(100 * (funnel.get("invited") or 0) / interactions, 1) if interactions else None
 
 
 def my_page(request: HttpRequest) -> HttpResponse:

@@ -10,7 +10,8 @@ from analytics import nps
 from analytics.buckets import day_start
 from analytics.dashboard.common import Filters
 from analytics.figures import TrendPoint
-from analytics.models import SCORES, DriverBucket, FunnelBucket, NpsBucket, Scope, ScoreHistogram
+from analytics.models import SCORES, DriverBucket, FunnelBucket, Grain, NpsBucket, Scope, ScoreHistogram
+from analytics.months import period_q
 from analytics.selectors import NpsRow, period_rows
 
 QUESTIONS = ("agent", "company")
@@ -132,8 +133,14 @@ def score_histogram(filters: Filters, question: str) -> list[int]:
     return [row[str(s)] or 0 for s in SCORES]
 
 
+def funnel_rows(filters: Filters) -> QuerySet[FunnelBucket]:
+    """Funnel rows summing to the filters' period: month rows for whole months, day rows at the edges."""
+    rows = period_q(filters.since, filters.until, daily=Q(grain=Grain.DAY), monthly=Q(grain=Grain.MONTH))
+    return scoped(FunnelBucket.objects.filter(rows), filters, days=False)
+
+
 def funnel(filters: Filters, *, agent_key: int | None = None) -> dict[str, int]:
-    qs = scoped(FunnelBucket.objects.all(), filters)
+    qs = funnel_rows(filters)
     if agent_key is not None:
         qs = qs.filter(agent_key=agent_key)
     row = qs.aggregate(
@@ -147,7 +154,7 @@ def funnel(filters: Filters, *, agent_key: int | None = None) -> dict[str, int]:
 
 
 def funnel_by_agent(filters: Filters, *, agent_keys: list[int] | None = None) -> dict[int, dict[str, int]]:
-    qs = scoped(FunnelBucket.objects.all(), filters)
+    qs = funnel_rows(filters)
     if agent_keys is not None:
         qs = qs.filter(agent_key__in=agent_keys)
     rows = qs.values("agent_key").annotate(

@@ -48,7 +48,7 @@ def test_histogram_funnel_and_drivers_count_what_happened():
     assert [getattr(histogram, f"company_{s}") for s in range(11)] == [0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1]
     assert [getattr(histogram, f"agent_{s}") for s in range(11)] == [0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0]
 
-    funnel = FunnelBucket.objects.get(day=day, agent_key=agent.pk)
+    funnel = FunnelBucket.objects.get(grain="day", day=day, agent_key=agent.pk)
     assert (funnel.interactions, funnel.suppressed, funnel.invited, funnel.opened, funnel.answered) == (5, 1, 3, 3, 2)
 
     def driver(dimension, value):
@@ -62,5 +62,44 @@ def test_histogram_funnel_and_drivers_count_what_happened():
     assert driver("tag", "refund") == (1, 0, 1, 2)
     assert driver("tag", "billing") == (1, 0, 0, 1)
 
-    breakdowns.rebuild(since=day, until=day)  # rebuilding again changes nothing
+    month = FunnelBucket.objects.get(grain="month", day=day.replace(day=1), agent_key=agent.pk)
+    assert (month.interactions, month.answered) == (5, 2)
+
+    assert breakdowns.rebuild(since=day, until=day).written == 0  # rebuilding again changes nothing
     assert DriverBucket.objects.filter(dimension="tag").count() == 2
+
+
+def test_a_ranged_rebuild_repairs_only_its_days_and_refreshes_the_funnel_months():
+    agent = AgentFactory()
+    now = timezone.now()
+    days = [now - timedelta(days=70), now - timedelta(days=3)]  # two different months
+    for when in days:
+        ResponseFactory(
+            invitation=InvitationFactory(
+                status=Invitation.Status.ANSWERED,
+                interaction=InteractionFactory(agent=agent, occurred_at=when, channel="chat"),
+            ),
+            company_score=9,
+            agent_score=9,
+        )
+    breakdowns.rebuild()
+    recent, old = local_day(days[1]), local_day(days[0])
+    FunnelBucket.objects.filter(grain="day").update(answered=7)  # drift on both days
+    FunnelBucket.objects.filter(grain="month").update(answered=99)
+    ScoreHistogram.objects.filter(day=recent).delete()
+
+    result = breakdowns.rebuild(since=recent, until=recent)
+
+    assert FunnelBucket.objects.get(grain="day", day=recent).answered == 1
+    assert FunnelBucket.objects.get(grain="day", day=old).answered == 7  # outside the range: untouched
+    assert ScoreHistogram.objects.filter(day=recent).count() == 1
+    # The month of the rebuilt day is summed again from its day rows, as stored.
+    month = FunnelBucket.objects.get(grain="month", day=recent.replace(day=1))
+    expected = sum(
+        FunnelBucket.objects.filter(grain="day", day__gte=month.day, day__lt=recent + timedelta(days=1)).values_list(
+            "answered", flat=True
+        )
+    )
+    assert month.answered == expected
+    assert FunnelBucket.objects.get(grain="month", day=old.replace(day=1)).answered == 99  # another month
+    assert result.written == 3  # the funnel day row, the histogram row, the funnel month row
