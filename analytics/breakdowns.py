@@ -3,7 +3,7 @@ and the drivers (NPS by handle time, transfers, resolution, tag).
 
 Each is rebuilt set-based from the raw rows for a range of local days, in one
 transaction, writing only the rows that differ, like analytics.buckets.rebuild(). The
-funnel, per agent, also keeps calendar-month rows for period reads. They are refreshed by the periodic
+funnel and the drivers also keep calendar-month rows for period reads. They are refreshed by the periodic
 reconcile (a few minutes behind at most), not per answer: they explain the headline
 figures, which the per-answer flush keeps fresh.
 """
@@ -98,8 +98,9 @@ def rebuild(*, since: date | None = None, until: date | None = None) -> SyncResu
         return (
             _sync_histogram(cursor, days)
             + _sync_funnel(cursor, days)
-            + _sync_funnel_months(cursor, days)
+            + _sync_months(cursor, FunnelBucket._meta.db_table, FUNNEL_KEY, FUNNEL_COUNTERS, days)
             + _sync_drivers(cursor, days)
+            + _sync_months(cursor, DriverBucket._meta.db_table, DRIVER_KEY, COUNTERS, days)
         )
 
 
@@ -124,6 +125,8 @@ def _sync_histogram(cursor, days: Range) -> SyncResult:
     )
 
 
+DRIVER_KEY = ["grain", "dimension", "value", "day", "department_key", "channel"]
+DAY_ROWS = "grain = 'day' AND "
 FUNNEL_KEY = ["grain", "day", "department_key", "agent_key", "channel"]
 FUNNEL_COUNTERS = ["interactions", "suppressed", "invited", "opened", "answered"]
 
@@ -146,25 +149,27 @@ def _sync_funnel(cursor, days: Range) -> SyncResult:
         "FROM surveys_interaction i LEFT JOIN surveys_invitation v ON v.interaction_id = i.id "
         f"WHERE {time_where} GROUP BY 2, 3, 4, 5",
         source_params=[*day_sql_params, *time_params],
-        target_where=f"grain = 'day' AND {day_where}",
+        target_where=DAY_ROWS + day_where,
         target_params=day_params,
     )
 
 
-def _sync_funnel_months(cursor, days: Range) -> SyncResult:
-    """Month rows from the day rows of every month the days touch (whole months)."""
+def _sync_months(cursor, table: str, key: list[str], counters: list[str], days: Range) -> SyncResult:
+    """A table's month rows from its day rows, for every month the days touch (whole
+    months). `key` starts with grain and holds `day`."""
     months = Range(days.since and month_start(days.since), days.until and next_month(days.until) - timedelta(days=1))
     month_where, month_params = months.on_day()
     month = month_sql("day")
-    sums = ", ".join(f"SUM({c}) AS {c}" for c in FUNNEL_COUNTERS)
-    table = FunnelBucket._meta.db_table
+    group = [month if k == "day" else k for k in key if k != "grain"]
+    columns = ", ".join(f"{month} AS day" if k == "day" else k for k in key if k != "grain")
+    sums = ", ".join(f"SUM({c}) AS {c}" for c in counters)
     return sync(
         cursor,
         table=table,
-        key=FUNNEL_KEY,
-        counters=FUNNEL_COUNTERS,
-        source_sql=f"SELECT 'month' AS grain, {month} AS day, department_key, agent_key, channel, {sums} "
-        f"FROM {table} WHERE grain = 'day' AND {month_where} GROUP BY {month}, department_key, agent_key, channel",
+        key=key,
+        counters=counters,
+        source_sql=f"SELECT 'month' AS grain, {columns}, {sums} FROM {table} "
+        f"WHERE grain = 'day' AND {month_where} GROUP BY {', '.join(group)}",
         source_params=month_params,
         target_where=f"grain = 'month' AND {month_where}",
         target_params=month_params,
@@ -183,19 +188,19 @@ def _sync_drivers(cursor, days: Range) -> SyncResult:
         ("tag", f"SUBSTR({_tag_value()}, 1, 60)", _tags_join()),
     ):
         parts.append(
-            f"SELECT '{dimension}' AS dimension, {value_sql} AS value, {day_sql} AS day, "
+            f"SELECT 'day' AS grain, '{dimension}' AS dimension, {value_sql} AS value, {day_sql} AS day, "
             f"r.department_id AS department_key, r.channel AS channel, {NAMED_COUNT_SQL} "
             "FROM surveys_response r JOIN surveys_interaction i ON i.id = r.interaction_id "
-            f"{join} WHERE {time_where} GROUP BY 2, 3, 4, 5"
+            f"{join} WHERE {time_where} GROUP BY 3, 4, 5, 6"
         )
         params += [*day_sql_params, *time_params]
     return sync(
         cursor,
         table=DriverBucket._meta.db_table,
-        key=["dimension", "value", "day", "department_key", "channel"],
+        key=DRIVER_KEY,
         counters=COUNTERS,
         source_sql=" UNION ALL ".join(parts),
         source_params=params,
-        target_where=day_where,
+        target_where=DAY_ROWS + day_where,
         target_params=day_params,
     )

@@ -153,8 +153,10 @@ class FunnelBucket(models.Model):
 
 class DriverBucket(models.Model):
     """Answer counts by an attribute of the interaction (handle-time band, transfers,
-    resolved, tag) for one department, channel and day: what costs NPS points."""
+    resolved, tag) for one department, channel and day, or (grain month) calendar month:
+    what costs NPS points."""
 
+    grain = models.CharField(max_length=5, choices=Grain.choices, default=Grain.DAY)
     dimension = models.CharField(max_length=20)
     value = models.CharField(max_length=60)
     department_key = models.BigIntegerField()
@@ -171,10 +173,11 @@ class DriverBucket(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["dimension", "value", "day", "department_key", "channel"], name="driver_bucket_key"
+                fields=["grain", "dimension", "value", "day", "department_key", "channel"],
+                name="driver_bucket_grain_key",
             )
         ]
-        indexes = [models.Index(fields=["day"], name="driver_bucket_day_idx")]
+        indexes = [models.Index(fields=["grain", "day"], name="driver_bucket_grain_day_idx")]
 
     def __str__(self) -> str:
         return f"{self.dimension}={self.value} d{self.department_key} {self.channel} {self.day}"

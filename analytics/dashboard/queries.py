@@ -133,10 +133,14 @@ def score_histogram(filters: Filters, question: str) -> list[int]:
     return [row[str(s)] or 0 for s in SCORES]
 
 
+def _grain_rows(filters: Filters) -> Q:
+    """Rows of a table with a day/month grain summing to the filters' period: month rows
+    for whole months, day rows at the edges."""
+    return period_q(filters.since, filters.until, daily=Q(grain=Grain.DAY), monthly=Q(grain=Grain.MONTH))
+
+
 def funnel_rows(filters: Filters) -> QuerySet[FunnelBucket]:
-    """Funnel rows summing to the filters' period: month rows for whole months, day rows at the edges."""
-    rows = period_q(filters.since, filters.until, daily=Q(grain=Grain.DAY), monthly=Q(grain=Grain.MONTH))
-    return scoped(FunnelBucket.objects.filter(rows), filters, days=False)
+    return scoped(FunnelBucket.objects.filter(_grain_rows(filters)), filters, days=False)
 
 
 def funnel(filters: Filters, *, agent_key: int | None = None) -> dict[str, int]:
@@ -227,7 +231,7 @@ def by_agent_and_period(
 def drivers(filters: Filters, question: str) -> dict[str, dict[str, nps.Counts]]:
     """{dimension: {value: counts}} from the driver buckets."""
     rows = (
-        scoped(DriverBucket.objects.all(), filters)
+        scoped(DriverBucket.objects.filter(_grain_rows(filters)), filters, days=False)
         .values("dimension", "value")
         .annotate(**{c: Sum(f"{question}_{c}") for c in ("promoters", "passives", "detractors")})
     )

@@ -52,7 +52,7 @@ def test_histogram_funnel_and_drivers_count_what_happened():
     assert (funnel.interactions, funnel.suppressed, funnel.invited, funnel.opened, funnel.answered) == (5, 1, 3, 3, 2)
 
     def driver(dimension, value):
-        row = DriverBucket.objects.get(dimension=dimension, value=value, day=day)
+        row = DriverBucket.objects.get(grain="day", dimension=dimension, value=value, day=day)
         return (row.agent_promoters, row.agent_passives, row.agent_detractors, row.responses)
 
     assert driver("handle_time", "under 3 min") == (1, 0, 0, 1)
@@ -66,7 +66,9 @@ def test_histogram_funnel_and_drivers_count_what_happened():
     assert (month.interactions, month.answered) == (5, 2)
 
     assert breakdowns.rebuild(since=day, until=day).written == 0  # rebuilding again changes nothing
-    assert DriverBucket.objects.filter(dimension="tag").count() == 2
+    assert DriverBucket.objects.filter(grain="day", dimension="tag").count() == 2
+    tag_month = DriverBucket.objects.get(grain="month", dimension="tag", value="refund", day=day.replace(day=1))
+    assert (tag_month.agent_promoters, tag_month.agent_detractors, tag_month.responses) == (1, 1, 2)
 
 
 def test_a_ranged_rebuild_repairs_only_its_days_and_refreshes_the_funnel_months():

@@ -9,7 +9,9 @@ from django.conf import settings as django_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics import buckets, selectors
+from analytics import breakdowns, buckets, selectors
+from analytics.dashboard import queries
+from analytics.dashboard.common import Filters
 from analytics.models import NpsBucket, Scope
 from analytics.nps import category
 from tests.analytics.champion_data import bulk_answers
@@ -80,3 +82,19 @@ def test_a_range_of_exactly_whole_months_reads_no_daily_rows(answers):
         s for day, who, s in answers["answers"] if who == steady and date(2024, 2, 1) <= day <= date(2024, 3, 31)
     ]
     assert sum(months.filter(agent_key=steady.pk).values_list("responses", flat=True)) == len(expected) == 29 + 31
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(start=st.integers(0, DAYS - 1), length=st.integers(1, DAYS))
+def test_funnel_and_drivers_for_any_range_equal_the_raw_count(answers, start, length):
+    """The funnel and driver tables keep month rows too; the dashboards read them the same way."""
+    breakdowns.rebuild()
+    since = FIRST + timedelta(days=start)
+    until = min(since + timedelta(days=length - 1), FIRST + timedelta(days=DAYS - 1))
+    filters = Filters(
+        since=since, until=until, department=None, channel="", question="agent", interval="week", department_ids=None
+    )
+    expected = sum(1 for day, _who, _score in answers["answers"] if since <= day <= until)
+
+    assert queries.funnel(filters)["answered"] == expected
+    assert queries.drivers(filters, "agent")["handle_time"]["unknown"].responses == expected
