@@ -19,9 +19,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from analytics import fingerprints
 from analytics.models import DirtyBucket, NpsBucket, Scope
 from analytics.months import month_sql, month_start, next_month
-from analytics.sync import sync
+from analytics.sync import SyncResult, sync
 
 BUCKET_TABLE = NpsBucket._meta.db_table
 DIRTY_TABLE = DirtyBucket._meta.db_table
@@ -108,14 +109,32 @@ def _day_range(since: date | None, until: date | None) -> tuple[str, list]:
     return sql, params
 
 
-def rebuild(*, since: date | None = None, until: date | None = None) -> RebuildResult:
+def rebuild(*, since: date | None = None, until: date | None = None, exact: bool = False) -> RebuildResult:
     """Make every bucket of the local days [since, until] (all days when None) equal to the
     counts aggregated from the responses, in one transaction: readers see the previous
     figures until it commits, and an interrupted rebuild changes nothing.
 
-    Rows already right are left alone (analytics.sync): a reconcile that finds nothing to
-    fix writes nothing, and one that finds a few wrong buckets rewrites only those."""
+    On PostgreSQL the days that need it are found first by per-day fingerprints
+    (analytics.fingerprints), and only those are compared row by row; `exact` compares every
+    row. Either way rows already right are left alone (analytics.sync): a reconcile that
+    finds nothing to fix writes nothing, one that finds a few wrong buckets rewrites those."""
     started = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        _write_lock(cursor)
+        if exact or not fingerprints.supported():
+            written = _sync_days(cursor, since, until)
+        else:
+            found = fingerprints.find_mismatches(cursor, _responses(since, until), since=since, until=until)
+            written = _sync_mismatches(cursor, found)
+        in_range, range_params = _day_range(since, until)
+        cursor.execute(f"SELECT COUNT(*) FROM {BUCKET_TABLE} WHERE 1=1{in_range}", range_params)
+        buckets = cursor.fetchone()[0]
+    seconds = (timezone.now() - started).total_seconds()
+    return RebuildResult(since=since, until=until, buckets=buckets, seconds=seconds, written=written.written)
+
+
+def _responses(since: date | None, until: date | None) -> fingerprints.Responses:
+    """The responses of the local days [since, until], as SQL."""
     day_sql, day_params = _day_sql()
     where, where_params = [], []
     if since:
@@ -124,24 +143,58 @@ def rebuild(*, since: date | None = None, until: date | None = None) -> RebuildR
     if until:
         where.append("occurred_at < %s")
         where_params.append(_instant(day_start(until + timedelta(days=1))))
-    response_filter = ("WHERE " + " AND ".join(where)) if where else ""
+    return fingerprints.Responses(
+        day_sql=day_sql,
+        day_params=tuple(day_params),
+        where=("WHERE " + " AND ".join(where)) if where else "",
+        where_params=where_params,
+    )
+
+
+def day_spans(days: Iterable[date], *, gap: int = 7, most: int = 32) -> list[tuple[date, date]]:
+    """The days as [first, last] spans, neighbours up to `gap` days apart sharing one; a
+    single span from the first to the last day when that would make more than `most`."""
+    spans: list[tuple[date, date]] = []
+    for day in sorted(days):
+        if spans and (day - spans[-1][1]).days <= gap:
+            spans[-1] = (spans[-1][0], day)
+        else:
+            spans.append((day, day))
+    if len(spans) > most:
+        return [(spans[0][0], spans[-1][1])]
+    return spans
+
+
+def _sync_mismatches(cursor, found: fingerprints.Mismatches) -> SyncResult:
+    """Compare row by row the days the fingerprints found wrong (with the agent months over
+    them), then the agent months found wrong on their own."""
+    written, months_done = SyncResult(), set()
+    for first, last in day_spans(found.days):
+        written += _sync_days(cursor, first, last)
+        month = month_start(first)
+        while month <= last:
+            months_done.add(month)
+            month = next_month(month)
+    for month in sorted(found.months - months_done):
+        written += _sync_agent_months(cursor, month, next_month(month) - timedelta(days=1))
+    return written
+
+
+def _sync_days(cursor, since: date | None, until: date | None) -> SyncResult:
+    """Agent rows of the days [since, until] from the responses, then the rollups."""
+    responses = _responses(since, until)
     in_range, range_params = _day_range(since, until)
-    with transaction.atomic(), connection.cursor() as cursor:
-        _write_lock(cursor)
-        written = _sync_scope(
-            cursor,
-            Scope.AGENT,
-            f"SELECT 'agent' AS scope, {day_sql} AS day, department_id AS department_key, agent_id AS agent_key, "
-            f"channel, {NAMED_COUNT_SQL} FROM {RESPONSE_TABLE} {response_filter} GROUP BY 2, 3, 4, 5",
-            [*day_params, *where_params],
-            in_range,
-            range_params,
-        )
-        written += _sync_rollups(cursor, since, until)
-        cursor.execute(f"SELECT COUNT(*) FROM {BUCKET_TABLE} WHERE 1=1{in_range}", range_params)
-        buckets = cursor.fetchone()[0]
-    seconds = (timezone.now() - started).total_seconds()
-    return RebuildResult(since=since, until=until, buckets=buckets, seconds=seconds, written=written.written)
+    written = _sync_scope(
+        cursor,
+        Scope.AGENT,
+        f"SELECT 'agent' AS scope, {responses.day_sql} AS day, department_id AS department_key, "
+        f"agent_id AS agent_key, channel, {NAMED_COUNT_SQL} FROM {RESPONSE_TABLE} {responses.where} "
+        "GROUP BY 2, 3, 4, 5",
+        [*responses.day_params, *responses.where_params],
+        in_range,
+        range_params,
+    )
+    return written + _sync_rollups(cursor, since, until)
 
 
 def _sync_scope(cursor, scope: str, source_sql: str, source_params: list, in_range: str, range_params: list):
@@ -157,15 +210,17 @@ def _sync_scope(cursor, scope: str, source_sql: str, source_params: list, in_ran
     )
 
 
-def _sync_rollups(cursor, since: date | None, until: date | None):
+SUMS = ", ".join(f"SUM({c}) AS {c}" for c in COUNTERS)
+
+
+def _sync_rollups(cursor, since: date | None, until: date | None) -> SyncResult:
     """Department rows from the agent rows, company rows from the department rows, and the
     agent months from the agent rows of every month the days touch (whole months)."""
     in_range, range_params = _day_range(since, until)
-    sums = ", ".join(f"SUM({c}) AS {c}" for c in COUNTERS)
     written = _sync_scope(
         cursor,
         Scope.DEPARTMENT,
-        f"SELECT 'department' AS scope, day, department_key, 0 AS agent_key, channel, {sums} FROM {BUCKET_TABLE} "
+        f"SELECT 'department' AS scope, day, department_key, 0 AS agent_key, channel, {SUMS} FROM {BUCKET_TABLE} "
         f"WHERE scope = 'agent'{in_range} GROUP BY day, department_key, channel",
         range_params,
         in_range,
@@ -174,24 +229,28 @@ def _sync_rollups(cursor, since: date | None, until: date | None):
     written += _sync_scope(
         cursor,
         Scope.COMPANY,
-        f"SELECT 'company' AS scope, day, 0 AS department_key, 0 AS agent_key, channel, {sums} FROM {BUCKET_TABLE} "
+        f"SELECT 'company' AS scope, day, 0 AS department_key, 0 AS agent_key, channel, {SUMS} FROM {BUCKET_TABLE} "
         f"WHERE scope = 'department'{in_range} GROUP BY day, channel",
         range_params,
         in_range,
         range_params,
     )
+    return written + _sync_agent_months(cursor, since, until)
+
+
+def _sync_agent_months(cursor, since: date | None, until: date | None) -> SyncResult:
+    """The agent months of every month the days [since, until] touch, from the agent rows."""
     months, month_params = _day_range(since and month_start(since), until and next_month(until) - timedelta(days=1))
     month = month_sql("day")
-    written += _sync_scope(
+    return _sync_scope(
         cursor,
         Scope.AGENT_MONTH,
-        f"SELECT 'agentmonth' AS scope, {month} AS day, department_key, agent_key, channel, {sums} "
+        f"SELECT 'agentmonth' AS scope, {month} AS day, department_key, agent_key, channel, {SUMS} "
         f"FROM {BUCKET_TABLE} WHERE scope = 'agent'{months} GROUP BY {month}, department_key, agent_key, channel",
         month_params,
         months,
         month_params,
     )
-    return written
 
 
 def recompute(keys: Iterable[BucketKey]) -> int:

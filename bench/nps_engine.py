@@ -11,7 +11,9 @@ table: figure, measured, target, pass/fail.
 
 (a) analytics.buckets.rebuild() (all days; what `manage.py rebuild_nps` does for buckets) and
     analytics.breakdowns.rebuild() separately, against the floor: one GROUP BY over
-    surveys_response producing the same agent-scope counts per day, written nowhere.
+    surveys_response producing the same agent-scope counts per day, written nowhere. The
+    rebuild finds the days to compare by per-day fingerprints (analytics.fingerprints);
+    buckets.rebuild(exact=True), which compares every row, is timed beside it.
 (b) GET /api/v1/nps/?group_by=agent over the last 365 days through Django's test client with
     a real API token, in-process (server time: middleware, auth, selector, JSON).
 (c) Freshness: interactions recorded with surveys.services.record_interaction, answered by a
@@ -123,7 +125,7 @@ def bench_rebuild(report: Report, runs: int) -> None:
     floor, floor_params = floor_sql()
     sets, sets_params = grouping_sets_sql()
     timed_query(floor, floor_params)  # warm the cache: every timed run reads a warm table
-    floors, sets_times, rebuilds, details = [], [], [], []
+    floors, sets_times, rebuilds, exacts, details = [], [], [], [], []
     for run in range(1, runs + 1):
         seconds, row = timed_query(floor, floor_params)
         floors.append(seconds)
@@ -134,12 +136,15 @@ def bench_rebuild(report: Report, runs: int) -> None:
         rebuild_seconds = time.perf_counter() - started
         rebuilds.append(rebuild_seconds)
         started = time.perf_counter()
+        exact = buckets.rebuild(exact=True)
+        exacts.append(time.perf_counter() - started)
+        started = time.perf_counter()
         breakdowns.rebuild()
         details.append(time.perf_counter() - started)
         print(
             f"  run {run}: floor {seconds:.2f} s ({row[0]:,} agent buckets), grouping sets {sets_seconds:.2f} s, "
-            f"buckets.rebuild {rebuild_seconds:.2f} s ({result.buckets:,} buckets), "
-            f"breakdowns.rebuild {details[-1]:.2f} s",
+            f"buckets.rebuild {rebuild_seconds:.2f} s ({result.buckets:,} buckets, {result.written} rewritten), "
+            f"exact {exacts[-1]:.2f} s ({exact.written} rewritten), breakdowns.rebuild {details[-1]:.2f} s",
             flush=True,
         )
     # The runs above find the buckets right and write nothing (analytics.sync): the nightly
@@ -170,6 +175,7 @@ def bench_rebuild(report: Report, runs: int) -> None:
     report.add("(a) floor: raw GROUP BY, no writes (median; min)", f"{median(floors):.2f} s; {min(floors):.2f} s")
     report.add("(a) floor, all 3 scopes via GROUPING SETS (median, info)", f"{median(sets_times):.2f} s")
     report.add("(a) buckets.rebuild(), all days (median; min)", f"{median(rebuilds):.2f} s; {min(rebuilds):.2f} s")
+    report.add("(a) buckets.rebuild(exact=True), every row compared (median, info)", f"{median(exacts):.2f} s")
     report.add("(a) breakdowns.rebuild(), all days (median, info)", f"{median(details):.2f} s")
     report.add(
         "(a) rebuild_nps total = buckets + breakdowns (median, info)",

@@ -191,3 +191,14 @@ def test_the_rebuild_is_set_based_its_queries_do_not_grow_with_the_answers():
     assert sum(NpsBucket.objects.filter(scope="company").values_list("responses", flat=True)) == 210
 
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_the_command_says_how_many_rows_were_wrong(five_days, exact):
+    NpsBucket.objects.filter(scope="agent", day=D).update(responses=F("responses") + 1)
+
+    output = rebuild_nps(*(["--exact"] if exact else []))
+
+    assert "3 rows were wrong and rewritten" in output  # three agent rows on day D
+    assert snapshot() == five_days
+    assert "0 rows were wrong" in rebuild_nps(*(["--exact"] if exact else []))
