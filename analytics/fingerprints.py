@@ -19,10 +19,11 @@ with the rollup's key hash, in the same pass over the stored table.
 
 If a day's stored rows differ from what the responses say, in any count, any key, a missing
 or an extra row, the two fingerprints differ unless a random linear combination happens to
-vanish modulo P: a chance of about 1 in 2³¹ per wrong day and check, drawn independently
-each time, so a day missed once is found by the next reconcile. Rows whose counts are all
-zero add nothing to a fingerprint; they are looked for separately. `rebuild(exact=True)`
-compares every row instead.
+vanish modulo P (the weights of the wrong counts cancel, or the key hashes do): a chance of
+about 2/P, one in a billion, per wrong day and check, drawn independently each time, so a
+day missed once is found by the next reconcile. Rows that add nothing to a fingerprint
+(no responses, or a key a rollup cannot have) are looked for separately.
+`rebuild(exact=True)` compares every row instead.
 
 PostgreSQL only (hashint8extended, hashtextextended: PostgreSQL ≥ 11); elsewhere the
 rebuild compares rows.
