@@ -22,6 +22,7 @@ run: $(BIN)/.installed
 # The whole suite. With DATABASE_URL/REDIS_URL set it runs on PostgreSQL and Redis.
 test: $(BIN)/.installed
 	$(BIN)/python -m ruff check .
+	$(BIN)/python -m ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
 

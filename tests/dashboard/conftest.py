@@ -46,12 +46,19 @@ def answered(departments):
     for index, agent in enumerate(agents):
         for offset, (company, agent_score) in enumerate(scores[index]):
             interaction = InteractionFactory(
-                agent=agent, occurred_at=now - timedelta(days=3 + 7 * offset), channel=("phone", "chat")[offset % 2],
-                handle_seconds=200 + 300 * offset, transfers=offset, resolved=offset != 2, tags=["billing"],
+                agent=agent,
+                occurred_at=now - timedelta(days=3 + 7 * offset),
+                channel=("phone", "chat")[offset % 2],
+                handle_seconds=200 + 300 * offset,
+                transfers=offset,
+                resolved=offset != 2,
+                tags=["billing"],
             )
             ResponseFactory(
                 invitation=InvitationFactory(interaction=interaction, status=Invitation.Status.ANSWERED),
-                company_score=company, agent_score=agent_score, why=f"Comment {index}-{offset} <b>bold</b>",
+                company_score=company,
+                agent_score=agent_score,
+                why=f"Comment {index}-{offset} <b>bold</b>",
             )
     buckets.rebuild()
     breakdowns.rebuild()
