@@ -28,6 +28,7 @@ BUCKET_TABLE = NpsBucket._meta.db_table
 DIRTY_TABLE = DirtyBucket._meta.db_table
 RESPONSE_TABLE = "surveys_response"
 WRITE_LOCK_ID = 0x4E5053  # "NPS"
+SHORT_RANGE_DAYS = 31
 COUNTERS = [
     "company_promoters",
     "company_passives",
@@ -114,14 +115,14 @@ def rebuild(*, since: date | None = None, until: date | None = None, exact: bool
     counts aggregated from the responses, in one transaction: readers see the previous
     figures until it commits, and an interrupted rebuild changes nothing.
 
-    On PostgreSQL the days that need it are found first by per-day fingerprints
-    (analytics.fingerprints), and only those are compared row by row; `exact` compares every
-    row. Either way rows already right are left alone (analytics.sync): a reconcile that
+    On PostgreSQL, over more than a month, the days that need it are found first by per-day
+    fingerprints (analytics.fingerprints), and only those are compared row by row; `exact`
+    compares every row. Either way rows already right are left alone (analytics.sync): a reconcile that
     finds nothing to fix writes nothing, one that finds a few wrong buckets rewrites those."""
     started = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
         _write_lock(cursor)
-        if exact or not fingerprints.supported():
+        if exact or not fingerprints.supported() or _short(since, until):
             written = _sync_days(cursor, since, until)
         else:
             found = fingerprints.find_mismatches(cursor, _responses(since, until), since=since, until=until)
@@ -131,6 +132,12 @@ def rebuild(*, since: date | None = None, until: date | None = None, exact: bool
         buckets = cursor.fetchone()[0]
     seconds = (timezone.now() - started).total_seconds()
     return RebuildResult(since=since, until=until, buckets=buckets, seconds=seconds, written=written.written)
+
+
+def _short(since: date | None, until: date | None) -> bool:
+    """A range of a month or less (the frequent reconciles of the last few days) is compared
+    row by row: that is already cheap, and the fingerprints would read whole months."""
+    return since is not None and ((until or timezone.localdate()) - since).days < SHORT_RANGE_DAYS
 
 
 def _responses(since: date | None, until: date | None) -> fingerprints.Responses:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings as django_settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -110,18 +111,26 @@ def test_a_row_without_responses_is_removed(truth):
     assert snapshot() == truth
 
 
-def test_a_ranged_rebuild_checks_and_repairs_its_days_only(truth):
-    inside, outside = FIRST + timedelta(days=30), FIRST + timedelta(days=2)
+@pytest.mark.parametrize("first", [3, 36])  # a range longer than a month (fingerprints), and a short one
+def test_a_ranged_rebuild_checks_and_repairs_its_days_only(truth, first):
+    since, until = FIRST + timedelta(days=first), FIRST + timedelta(days=DAYS - 1)
+    inside, outside = FIRST + timedelta(days=37), FIRST + timedelta(days=2)
     NpsBucket.objects.filter(scope=Scope.AGENT, day__in=[inside, outside]).update(responses=99)
+    assert check(since=since, until=until).days == {inside}
+    assert buckets._short(since, until) == (first == 36)
 
-    assert check(since=inside - timedelta(days=1), until=inside + timedelta(days=1)).days == {inside}
-    buckets.rebuild(since=inside, until=inside)
+    buckets.rebuild(since=since, until=until)
 
-    assert snapshot(day=inside) == {row for row in truth if row[1] == inside}
-    assert all(
-        responses == 99
-        for responses in NpsBucket.objects.filter(scope="agent", day=outside).values_list("responses", flat=True)
-    )
+    days = Q(day__gte=since) & ~Q(scope=Scope.AGENT_MONTH)
+    assert set(NpsBucket.objects.filter(days).values_list(*FIELDS)) == {
+        row for row in truth if row[1] >= since and row[0] != Scope.AGENT_MONTH
+    }
+    # February's agent months sum its agent rows, all right now; January's include the day left wrong.
+    february = date(2025, 2, 1)
+    assert snapshot(scope=Scope.AGENT_MONTH, day=february) == {
+        r for r in truth if r[:2] == (Scope.AGENT_MONTH, february)
+    }
+    assert set(NpsBucket.objects.filter(scope="agent", day=outside).values_list("responses", flat=True)) == {99}
     buckets.rebuild()
     assert snapshot() == truth
 
