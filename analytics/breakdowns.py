@@ -95,6 +95,7 @@ def rebuild(*, since: date | None = None, until: date | None = None) -> SyncResu
     equal to what the raw rows say, writing only the rows that differ (analytics.sync)."""
     days = Range(since, until)
     with transaction.atomic(), connection.cursor() as cursor:
+        _without_jit(cursor)
         return (
             _sync_histogram(cursor, days)
             + _sync_funnel(cursor, days)
@@ -102,6 +103,15 @@ def rebuild(*, since: date | None = None, until: date | None = None) -> SyncResu
             + _sync_drivers(cursor, days)
             + _sync_months(cursor, DriverBucket._meta.db_table, DRIVER_KEY, COUNTERS, days)
         )
+
+
+def _without_jit(cursor) -> None:
+    """No JIT compilation for this transaction (PostgreSQL). The planner overestimates these
+    statements (a response's tags are guessed at 100 rows) past the thresholds for inlining
+    and optimising, and compiling took longer than running: measured on 1,000,000 responses,
+    the 40-day reconcile went from 2.3 to 0.9 s without it, the full one from 8.5 to 7.2 s."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SET LOCAL jit = off")
 
 
 def _sync_histogram(cursor, days: Range) -> SyncResult:
