@@ -117,8 +117,9 @@ def rebuild(*, since: date | None = None, until: date | None = None, exact: bool
 
     On PostgreSQL, over more than a month, the days that need it are found first by per-day
     fingerprints (analytics.fingerprints), and only those are compared row by row; `exact`
-    compares every row. Either way rows already right are left alone (analytics.sync): a reconcile that
-    finds nothing to fix writes nothing, one that finds a few wrong buckets rewrites those."""
+    compares every row. Either way rows already right are left alone (analytics.sync): a
+    reconcile that finds nothing to fix writes nothing, one that finds a few wrong buckets
+    rewrites those."""
     started = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
         _write_lock(cursor)
