@@ -7,7 +7,7 @@ by what the responses say, never incremented. Writers serialise on one advisory 
 
 Agent-scope rows are aggregated from responses; department rows are sums of agent rows,
 company rows sums of department rows, agent-month rows sums of an agent's rows over a
-calendar month.
+calendar month. A long rebuild first asks analytics.fingerprints which days are wrong.
 """
 
 from collections.abc import Iterable
