@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from analytics import fingerprints
-from analytics.models import DirtyBucket, NpsBucket, Scope
+from analytics.models import BUCKET_COUNTERS, DirtyBucket, NpsBucket, Scope
 from analytics.months import month_sql, month_start, next_month
 from analytics.sync import SyncResult, sync
 
@@ -29,15 +29,7 @@ DIRTY_TABLE = DirtyBucket._meta.db_table
 RESPONSE_TABLE = "surveys_response"
 WRITE_LOCK_ID = 0x4E5053  # "NPS"
 SHORT_RANGE_DAYS = 31
-COUNTERS = [
-    "company_promoters",
-    "company_passives",
-    "company_detractors",
-    "agent_promoters",
-    "agent_passives",
-    "agent_detractors",
-    "responses",
-]
+COUNTERS = BUCKET_COUNTERS
 KEY = ["scope", "day", "department_key", "agent_key", "channel"]
 # COALESCE: recompute() aggregates one key without GROUP BY, and SUM over no rows is NULL
 # (a marked key whose answers are gone must become a zero row, which is then deleted).

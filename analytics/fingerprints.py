@@ -35,21 +35,13 @@ from datetime import date
 
 from django.db import connection
 
+from analytics.models import BUCKET_COUNTERS as COUNTERS
+from analytics.models import NpsBucket
 from analytics.months import month_sql, month_start, next_month
+from surveys.models import Response
 
 PRIME = 2**31 - 1
 EPOCH = "DATE '2000-01-01'"
-RESPONSE_TABLE = "surveys_response"
-# Counter columns of a bucket, in the order of the weights.
-COUNTERS = (
-    "company_promoters",
-    "company_passives",
-    "company_detractors",
-    "agent_promoters",
-    "agent_passives",
-    "agent_detractors",
-    "responses",
-)
 
 
 @dataclass(frozen=True)
@@ -122,7 +114,7 @@ def _response_fingerprints(cursor, seed: int, weights: list[int], responses: Res
     cursor.execute(
         f"SELECT day, SUM(MOD(counters, {PRIME}) * ({key_hash} & {PRIME})) FROM ("
         f"SELECT {responses.day_sql} AS day, department_id, agent_id, channel, {counters} AS counters "
-        f"FROM {RESPONSE_TABLE} {responses.where}) AS r GROUP BY day",
+        f"FROM {Response._meta.db_table} {responses.where}) AS r GROUP BY day",
         [*responses.day_params, *responses.where_params],
     )
     return {day: int(total) % PRIME for day, total in cursor.fetchall()}
@@ -187,7 +179,7 @@ def _stored_fingerprints(cursor, seed: int, weights: list[int], since, until) ->
         f"SELECT day, SUM({counts} * {day_terms}), SUM({counts} * {month_terms}), "
         f"SUM(CASE WHEN scope <> 'agentmonth' AND ({malformed}) THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN scope = 'agentmonth' AND responses = 0 THEN 1 ELSE 0 END) "
-        f"FROM analytics_npsbucket {('WHERE ' + ' AND '.join(where)) if where else ''} GROUP BY day",
+        f"FROM {NpsBucket._meta.db_table} {('WHERE ' + ' AND '.join(where)) if where else ''} GROUP BY day",
         params,
     )
     stored = _Stored(days={}, months={}, malformed_days=set(), malformed_months=set())

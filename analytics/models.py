@@ -52,6 +52,18 @@ class NpsBucket(models.Model):
         return f"{self.scope} d{self.department_key} a{self.agent_key} {self.channel} {self.day}"
 
 
+# The count columns of an NpsBucket, in this order wherever SQL lists them.
+BUCKET_COUNTERS = [
+    "company_promoters",
+    "company_passives",
+    "company_detractors",
+    "agent_promoters",
+    "agent_passives",
+    "agent_detractors",
+    "responses",
+]
+
+
 class DirtyBucket(models.Model):
     """An agent bucket key touched by a new answer and not yet recomputed.
 
