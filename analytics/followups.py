@@ -9,6 +9,7 @@ re-survey in analytics/recovery.py.
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -21,6 +22,7 @@ from agents.models import Department
 from agents.roles import Viewer
 from analytics import followup_alerts
 from analytics.models import CaseAlertMode, CaseEvent, FollowUpCase
+from followups.signals import case_opened, case_resolved
 from nps_project.enqueue import enqueue_on_commit
 from surveys.models import Response
 
@@ -94,6 +96,7 @@ def open_case_for(response: Response) -> FollowUpCase | None:
                 f"Assigned to {assigned}.",
                 at=now,
             )
+            transaction.on_commit(partial(case_opened.send_robust, sender=FollowUpCase, case=case))
             alerts = followup_alerts.create_alerts(case, supervisors)
             if any(alert.mode == CaseAlertMode.IMMEDIATE for alert in alerts):
                 from analytics.tasks import send_case_alerts  # tasks import this module
@@ -203,6 +206,8 @@ def change_status(
         CaseEvent.record(
             locked, CaseEvent.Kind.STATUS, actor=by, from_status=previous, to_status=status, text=text, at=now
         )
+        if status in CLOSED and previous not in CLOSED:
+            transaction.on_commit(partial(case_resolved.send_robust, sender=FollowUpCase, case=locked))
         if send_recovery:
             from analytics import recovery  # recovery imports this module
 

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "agents",
     "surveys",
     "analytics",
+    "followups",
+    "integrations",
     "privacy",
 ]
 

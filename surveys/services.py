@@ -49,6 +49,8 @@ class InteractionInput:
     transfers: int | None = None
     resolved: bool | None = None
     tags: list[str] = field(default_factory=list)
+    # False records the interaction for coverage and drivers without inviting anyone.
+    invite: bool = True
 
 
 @dataclass(frozen=True)
