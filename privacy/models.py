@@ -49,3 +49,29 @@ class AuditEntry(models.Model):
     @property
     def rows_changed(self) -> int:
         return sum(value for value in self.counts.values() if isinstance(value, int))
+
+
+class ChangeRecord(models.Model):
+    """One change made by a person or an integration: who, when, what, from which address.
+
+    Written only through privacy.audit.record(); never edited or deleted from the UI.
+    """
+
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True, help_text="Kept when the user is deleted.")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    action = models.CharField(max_length=60, db_index=True, help_text='Dotted verb, e.g. "survey.updated".')
+    target_type = models.CharField(max_length=60, blank=True, db_index=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    target_repr = models.CharField(max_length=200, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="privacy_change_target")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_repr} by {self.actor_name or 'system'} at {self.at:%Y-%m-%d %H:%M}"
