@@ -164,11 +164,19 @@ def bars_with_intervals(
     *,
     horizontal: bool = True,
     target: int | None = None,
+    costs: bool = False,
 ) -> dict:
-    """NPS per group with 95 % error bars; n in the hover and the label."""
+    """NPS per group with 95 % error bars; n in the hover and the label.
+
+    `costs=True` draws NPS points lost instead: every bar in the colour of what costs
+    points, on an axis fitted to the values rather than the NPS scale.
+    """
     plus = [None if v is None or h is None else h - v for v, h in zip(values, highs, strict=True)]
     minus = [None if v is None or lo is None else v - lo for v, lo in zip(values, lows, strict=True)]
-    colours = [COLOURS["detractor"] if (v is not None and v < 0) else COLOURS["promoter"] for v in values]
+    if costs:
+        colours = [COLOURS["detractor"]] * len(values)
+    else:
+        colours = [COLOURS["detractor"] if (v is not None and v < 0) else COLOURS["promoter"] for v in values]
     # n goes into the category label, where it never collides with the bar or its error bar.
     labels = [f"{label} (n={n:,})" for label, n in zip(labels, ns, strict=True)]
     bar = {
@@ -184,8 +192,16 @@ def bars_with_intervals(
     error = {"type": "data", "symmetric": False, "array": plus, "arrayminus": minus, "color": "#374151"}
     if horizontal:
         bar.update({"orientation": "h", "y": list(labels), "x": list(values), "error_x": error})
+        value_axis = (
+            {"title": {"text": "NPS points lost"}, "rangemode": "tozero"}
+            if costs
+            else {
+                "range": [-100, 100],
+                "title": {"text": "NPS"},
+            }
+        )
         axis = {
-            "xaxis": {"range": [-100, 100], "title": {"text": "NPS"}},
+            "xaxis": value_axis,
             "yaxis": {"automargin": True, "autorange": "reversed"},
         }
     else:
@@ -213,9 +229,26 @@ def bars_with_intervals(
     return {"data": [bar], "layout": layout, "config": CONFIG}
 
 
+def _bounds(ci: tuple[float, float] | None) -> tuple[str, str]:
+    return ("", "") if ci is None else (f"{ci[0]:.0f}".replace("-", "−"), f"{ci[1]:.0f}".replace("-", "−"))
+
+
 def heatmap(
-    x: Sequence[str], y: Sequence[str], z: Sequence[Sequence[float | None]], n: Sequence[Sequence[int]]
+    x: Sequence[str],
+    y: Sequence[str],
+    z: Sequence[Sequence[float | None]],
+    n: Sequence[Sequence[int]],
+    intervals: Sequence[Sequence[tuple[float, float] | None]] | None = None,
 ) -> dict:
+    """NPS per cell on a red–grey–blue scale; hover gives n and, when given, the 95 % interval."""
+    if intervals is None:
+        customdata = [[[count, "", ""] for count in row] for row in n]
+    else:
+        customdata = [
+            [[count, *_bounds(ci)] for count, ci in zip(counts, cis, strict=True)]
+            for counts, cis in zip(n, intervals, strict=True)
+        ]
+    interval_hover = "" if intervals is None else ", 95 % %{customdata[1]} to %{customdata[2]}"
     data = [
         {
             "type": "heatmap",
@@ -225,10 +258,10 @@ def heatmap(
             "zmin": -100,
             "zmax": 100,
             "colorscale": [[0, COLOURS["detractor"]], [0.5, "#f3f4f6"], [1, COLOURS["promoter"]]],
-            "customdata": [list(r) for r in n],
+            "customdata": customdata,
             "xgap": 2,
             "ygap": 2,
-            "hovertemplate": "%{y}, %{x}: NPS %{z:.1f} (n=%{customdata})<extra></extra>",
+            "hovertemplate": "%{y}, %{x}: NPS %{z:.1f} (n=%{customdata[0]}" + interval_hover + ")<extra></extra>",
             "colorbar": {"title": {"text": "NPS"}},
         }
     ]

@@ -2,7 +2,15 @@
 
 Category: 0–6 detractor, 7–8 passive, 9–10 promoter.
 NPS = 100 × (promoters − detractors) / n, undefined (None) when n = 0.
-Variance of (p − d) = (p + d − (p − d)²) / n; 95 % interval = NPS ± 196 × sqrt(variance).
+Variance of (p − d) = (p + d − (p − d)²) / n (the plain one, used for shrinkage weights).
+
+Intervals are adjusted-Wald (Rocks 2016, The American Statistician, the best of six
+methods compared there): n' = n + 3, p' = (promoters + ¾) / n', d' = (detractors + ¾) / n',
+variance' = (p' + d' − (p' − d')²) / n'; 95 % interval = 100 × (p' − d') ± 196 × sqrt(variance'),
+clipped to [−100, 100]. The NPS shown stays the plain one; only the interval is adjusted,
+so 3 answers of 10 never show "100 to 100". A change between two independent periods has
+the interval (a' − b') ± 196 × sqrt(variance'_a + variance'_b) and is real only when that
+interval excludes 0.
 """
 
 import math
@@ -56,13 +64,45 @@ def variance(counts: Counts) -> float | None:
     return max(p + d - (p - d) ** 2, 0.0) / n
 
 
-def interval(counts: Counts, z: float = Z_95) -> tuple[float, float] | None:
-    """NPS ± 100·z·sqrt(variance), clipped to the scale [−100, 100]."""
-    score = nps(counts)
-    if score is None:
+ADJUST_N = 3.0
+ADJUST_EACH = 0.75
+
+
+def adjusted(counts: Counts) -> tuple[float, float] | None:
+    """The adjusted-Wald centre (p' − d', a share) and its variance; None with no answers."""
+    n = counts.responses
+    if n == 0:
         return None
-    half = 100.0 * z * math.sqrt(variance(counts))
-    return max(-100.0, score - half), min(100.0, score + half)
+    n_adj = n + ADJUST_N
+    p = (counts.promoters + ADJUST_EACH) / n_adj
+    d = (counts.detractors + ADJUST_EACH) / n_adj
+    return p - d, max(p + d - (p - d) ** 2, 0.0) / n_adj
+
+
+def interval(counts: Counts, z: float = Z_95) -> tuple[float, float] | None:
+    """Adjusted-Wald interval of the NPS, in points, clipped to the scale [−100, 100]."""
+    estimate = adjusted(counts)
+    if estimate is None:
+        return None
+    centre, var = estimate
+    half = z * math.sqrt(var)
+    return max(-100.0, 100.0 * (centre - half)), min(100.0, 100.0 * (centre + half))
+
+
+def change_interval(current: Counts, previous: Counts, z: float = Z_95) -> tuple[float, float] | None:
+    """Adjusted-Wald interval of the change current − previous, in points (range [−200, 200])."""
+    a, b = adjusted(current), adjusted(previous)
+    if a is None or b is None:
+        return None
+    centre = a[0] - b[0]
+    half = z * math.sqrt(a[1] + b[1])
+    return max(-200.0, 100.0 * (centre - half)), min(200.0, 100.0 * (centre + half))
+
+
+def change_is_real(current: Counts, previous: Counts, z: float = Z_95) -> bool:
+    """True when the change between two periods lies outside the noise (its interval excludes 0)."""
+    bounds = change_interval(current, previous, z)
+    return bounds is not None and (bounds[0] > 0.0 or bounds[1] < 0.0)
 
 
 def shrunk_nps(counts: Counts, *, prior_nps: float, prior_weight: float) -> float | None:

@@ -49,7 +49,7 @@ def agent_row(r: dict, *, query: str, with_gap: bool, list_url: str) -> SafeStri
         interval(ci[0], ci[1]) if ci else "",
         _sort_key(r["adjusted"]),
         nps(r["adjusted"]),
-        sparkline(r["spark"], f"NPS trend of {agent.name}"),
+        sparkline(r["spark"], f"NPS trend of {agent.name}", r.get("spark_details")),
         gap,
         r["interactions"],
         _sort_key(r["coverage"]),

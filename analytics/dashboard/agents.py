@@ -21,6 +21,7 @@ from analytics.dashboard.agent_table import agent_row
 from analytics.dashboard.common import PageRequest, dashboard_page, page_response
 from analytics.models import Scope
 from analytics.selectors import NpsRow
+from analytics.templatetags.dashboard import point_detail
 from surveys.models import Response
 
 LATEST_COMMENTS = 20
@@ -148,7 +149,9 @@ def _add_trend_and_coverage(rows: list[dict], filters, *, with_trend: bool) -> N
     for r in rows:
         funnel = coverage.get(r["agent"].pk, {})
         interactions = funnel.get("interactions") or 0
-        r["spark"] = [nps.nps(periods.get(r["agent"].pk, {}).get(p, nps.Counts())) for p in period_keys]
+        cells = [periods.get(r["agent"].pk, {}).get(p, nps.Counts()) for p in period_keys]
+        r["spark"] = [nps.nps(c) for c in cells]
+        r["spark_details"] = [point_detail(p, c) for p, c in zip(period_keys, cells, strict=True)]
         r["interactions"] = interactions
         r["coverage"] = round(100 * (funnel.get("answered") or 0) / interactions, 1) if interactions else None
 

@@ -54,8 +54,10 @@ def departments(request: HttpRequest, page: PageRequest) -> HttpResponse:
     periods = queries.by_department_and_period(filters, filters.question)
     period_keys = sorted({p for _d, p in periods})
     heat_rows = [r for r in with_data]
-    heat_z = [[nps.nps(periods.get((r["department"].pk, p), nps.Counts())) for p in period_keys] for r in heat_rows]
-    heat_n = [[periods.get((r["department"].pk, p), nps.Counts()).responses for p in period_keys] for r in heat_rows]
+    cells = [[periods.get((r["department"].pk, p), nps.Counts()) for p in period_keys] for r in heat_rows]
+    heat_z = [[nps.nps(c) for c in row] for row in cells]
+    heat_n = [[c.responses for c in row] for row in cells]
+    heat_ci = [[nps.interval(c) for c in row] for row in cells]
 
     context = {
         "rows": rows,
@@ -67,7 +69,7 @@ def departments(request: HttpRequest, page: PageRequest) -> HttpResponse:
             [r["selected"].ci[1] for r in with_data],
             [r["selected"].responses for r in with_data],
         ),
-        "heatmap": figures.heatmap(period_keys, [r["department"].name for r in heat_rows], heat_z, heat_n),
+        "heatmap": figures.heatmap(period_keys, [r["department"].name for r in heat_rows], heat_z, heat_n, heat_ci),
         "gap_figure": figures.bars_with_intervals(
             [r["department"].name for r in with_data],
             [r["gap"] for r in with_data],

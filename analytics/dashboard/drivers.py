@@ -30,6 +30,7 @@ class DriverRow:
     value: str
     row: NpsRow
     cost: float | None
+    cost_ci: tuple[float, float] | None = None
 
     @property
     def title(self) -> str:
@@ -43,13 +44,28 @@ class DriverRow:
         return f"{self.cost:.1f}" if self.cost > 0 else "none (at or above the rest)"
 
 
-def cost(group: nps.Counts, total: nps.Counts) -> float | None:
-    rest = nps.Counts(
+def _rest(group: nps.Counts, total: nps.Counts) -> nps.Counts:
+    return nps.Counts(
         total.promoters - group.promoters, total.passives - group.passives, total.detractors - group.detractors
     )
+
+
+def cost(group: nps.Counts, total: nps.Counts) -> float | None:
+    rest = _rest(group, total)
     if group.responses == 0 or rest.responses <= 0 or total.responses == 0:
         return None
     return round(group.responses / total.responses * (nps.nps(rest) - nps.nps(group)), 2)
+
+
+def cost_interval(group: nps.Counts, total: nps.Counts) -> tuple[float, float] | None:
+    """95 % interval of the points lost: the group's share × the adjusted-Wald interval of
+    (rest − group), two independent samples."""
+    rest = _rest(group, total)
+    if group.responses == 0 or rest.responses <= 0:
+        return None
+    gap = nps.change_interval(rest, group)
+    share = group.responses / total.responses
+    return round(share * gap[0], 2), round(share * gap[1], 2)
 
 
 def order(dimension: str, values: list[str]) -> list[str]:
@@ -71,7 +87,13 @@ def drivers(request: HttpRequest, page: PageRequest) -> HttpResponse:
     for dimension, title in TITLES.items():
         values = groups.get(dimension, {})
         rows = [
-            DriverRow(dimension, value, NpsRow(key=value, name=value, counts=values[value]), cost(values[value], total))
+            DriverRow(
+                dimension,
+                value,
+                NpsRow(key=value, name=value, counts=values[value]),
+                cost(values[value], total),
+                cost_interval(values[value], total),
+            )
             for value in order(dimension, list(values))
         ]
         if dimension == "tag":
@@ -104,14 +126,13 @@ def drivers(request: HttpRequest, page: PageRequest) -> HttpResponse:
         "killer_figure": figures.bars_with_intervals(
             [f"{TITLES[r.dimension]}: {r.value}" for r in killers],
             [r.cost for r in killers],
-            [None] * len(killers),
-            [None] * len(killers),
+            [r.cost_ci[0] for r in killers],
+            [r.cost_ci[1] for r in killers],
             [r.row.responses for r in killers],
+            costs=True,
         ),
         "has_data": total.responses > 0,
     }
-    if killers:
-        context["killer_figure"]["layout"]["xaxis"] = {"title": {"text": "NPS points lost"}}
     csv_rows = [
         (
             s["dimension"],
@@ -121,6 +142,8 @@ def drivers(request: HttpRequest, page: PageRequest) -> HttpResponse:
             r.row.ci and r.row.ci[0],
             r.row.ci and r.row.ci[1],
             r.cost,
+            r.cost_ci and r.cost_ci[0],
+            r.cost_ci and r.cost_ci[1],
         )
         for s in sections
         for r in s["rows"]
@@ -131,6 +154,16 @@ def drivers(request: HttpRequest, page: PageRequest) -> HttpResponse:
         page,
         context,
         csv_name="nps-drivers",
-        csv_header=("dimension", "value", "responses", "nps", "ci_low", "ci_high", "nps_points_lost"),
+        csv_header=(
+            "dimension",
+            "value",
+            "responses",
+            "nps",
+            "ci_low",
+            "ci_high",
+            "nps_points_lost",
+            "points_lost_ci_low",
+            "points_lost_ci_high",
+        ),
         csv_rows=csv_rows,
     )

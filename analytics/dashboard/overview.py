@@ -1,8 +1,6 @@
 """Overview: company and agent NPS over time, the score distribution, the survey funnel
 and NPS by channel, for the viewer's departments."""
 
-import math
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
@@ -16,16 +14,16 @@ def headline(question: str, current: nps.Counts, previous: nps.Counts) -> dict:
     row = NpsRow(key=question, name=question, counts=current)
     before = nps.nps(previous)
     change = None if row.nps is None or before is None else round(row.nps - before, 1)
-    # A change smaller than the noise of two independent estimates is not news.
-    noise = None
-    if change is not None:
-        noise = 100.0 * nps.Z_95 * math.sqrt(nps.variance(current) + nps.variance(previous))
+    # A change whose adjusted-Wald interval includes 0 is within the noise: not news.
+    bounds = nps.change_interval(current, previous)
     return {
         "question": question,
         "row": row,
         "change": change,
+        "change_low": None if bounds is None else round(bounds[0], 1),
+        "change_high": None if bounds is None else round(bounds[1], 1),
         "previous_n": previous.responses,
-        "significant": change is not None and abs(change) > noise,
+        "significant": change is not None and nps.change_is_real(current, previous),
     }
 
 

@@ -111,8 +111,9 @@ def test_three_perfect_answers_do_not_outrank_two_hundred_strong_ones():
     assert ranks[strong.external_id]["nps"] == 85.0
     assert ranks[strong.external_id]["rank"] < ranks[perfect.external_id]["rank"]
     assert ranks[perfect.external_id]["shrunk_nps"] < ranks[strong.external_id]["shrunk_nps"]
-    # Why not the interval's lower bound: for all-perfect answers the interval is [100, 100].
-    assert ranks[perfect.external_id]["ci_low"] > ranks[strong.external_id]["ci_low"]
+    # The adjusted-Wald interval of three perfect answers is wide, never [100, 100].
+    assert ranks[perfect.external_id]["ci_low"] < ranks[strong.external_id]["ci_low"]
+    assert ranks[perfect.external_id]["ci_high"] == 100.0
 
 
 def test_agents_below_the_minimum_are_listed_as_not_enough_answers_never_ranked():

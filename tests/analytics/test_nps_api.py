@@ -1,7 +1,9 @@
 """GET /api/v1/nps/: the contract of DESIGN.md, on a small data set counted by hand.
 
 The figures below were worked out on paper from the answers in `crafted` (NPS, and the
-interval NPS ± 196·√((p + d − (p − d)²) / n), clipped to [−100, 100], rounded to 0.1).
+adjusted-Wald interval of DESIGN.md: n' = n + 3, p' = (promoters + ¾) / n',
+d' = (detractors + ¾) / n', 100·(p' − d') ± 196·√((p' + d' − (p' − d')²) / n'), clipped to
+[−100, 100], rounded to 0.1).
 """
 
 from datetime import date, datetime, time, timedelta
@@ -102,9 +104,9 @@ def test_company_figures_for_each_question_counted_by_hand(api, crafted):
     company_question = get(api, group_by="company", question="company", **PERIOD)
 
     assert set(agent_question[0]) == FIELDS
-    assert agent_question == [row("company", settings.COMPANY_NAME, (6, 3, 6), (0.0, -45.3, 45.3))]
+    assert agent_question == [row("company", settings.COMPANY_NAME, (6, 3, 6), (0.0, -40.0, 40.0))]
     # The two questions are kept apart: same answers, different figures.
-    assert company_question == [row("company", settings.COMPANY_NAME, (6, 4, 5), (6.7, -36.5, 49.9))]
+    assert company_question == [row("company", settings.COMPANY_NAME, (6, 4, 5), (6.7, -32.9, 44.0))]
 
 
 def test_defaults_are_the_company_on_the_agent_question(api, crafted):
@@ -115,8 +117,8 @@ def test_grouped_by_department_every_department_is_listed_even_without_answers(a
     rows = get(api, group_by="department", question="agent", **PERIOD)
 
     assert rows == [
-        row("billing", "Billing", (6, 3, 3), (25.0, -21.9, 71.9)),
-        row("claims", "Claims", (0, 0, 3), (-100.0, -100.0, -100.0)),
+        row("billing", "Billing", (6, 3, 3), (25.0, -21.1, 61.1)),
+        row("claims", "Claims", (0, 0, 3), (-100.0, -100.0, 6.6)),
         row("sales", "Sales", (0, 0, 0), (None, None, None)),  # n = 0: no NPS, no interval, never 0
     ]
 
@@ -125,14 +127,14 @@ def test_grouped_by_agent_active_agents_without_answers_are_listed_with_null(api
     rows = by_key(get(api, group_by="agent", question="agent", **PERIOD))
 
     assert rows == {
-        "b1": row("b1", "Budi", (5, 3, 2), (30.0, -18.4, 78.4)),
-        "b2": row("b2", "Bea", (1, 0, 1), (0.0, -100.0, 100.0)),
-        "c1": row("c1", "Carl", (0, 0, 3), (-100.0, -100.0, -100.0)),
+        "b1": row("b1", "Budi", (5, 3, 2), (30.0, -19.1, 65.2)),
+        "b2": row("b2", "Bea", (1, 0, 1), (0.0, -73.3, 73.3)),
+        "c1": row("c1", "Carl", (0, 0, 3), (-100.0, -100.0, 6.6)),
         "s1": row("s1", "Sri", (0, 0, 0), (None, None, None)),
     }  # Xavier left and has no answers: not listed
     company = by_key(get(api, group_by="agent", question="company", **PERIOD))
-    assert company["b1"] == row("b1", "Budi", (2, 3, 5), (-30.0, -78.4, 18.4))
-    assert company["b2"] == row("b2", "Bea", (1, 1, 0), (50.0, -19.3, 100.0))
+    assert company["b1"] == row("b1", "Budi", (2, 3, 5), (-30.0, -65.2, 19.1))
+    assert company["b2"] == row("b2", "Bea", (1, 1, 0), (50.0, -39.4, 79.4))
 
 
 def test_rows_come_best_data_first(api, crafted):
@@ -178,17 +180,17 @@ def test_department_filter(api, crafted):
     departments = get(api, group_by="department", department="claims", **PERIOD)
 
     assert set(agents) == {"b1", "b2"}
-    assert company == [row("billing", "Billing", (6, 3, 3), (25.0, -21.9, 71.9))]
-    assert departments == [row("claims", "Claims", (0, 0, 3), (-100.0, -100.0, -100.0))]
+    assert company == [row("billing", "Billing", (6, 3, 3), (25.0, -21.1, 61.1))]
+    assert departments == [row("claims", "Claims", (0, 0, 3), (-100.0, -100.0, 6.6))]
     assert get(api, group_by="agent", department="sales", **PERIOD) == [row("s1", "Sri", (0, 0, 0), (None, None, None))]
 
 
 def test_channel_filter(api, crafted):
     assert get(api, channel="chat", **PERIOD) == [
-        row("company", settings.COMPANY_NAME, (1, 0, 1), (0.0, -100.0, 100.0))
+        row("company", settings.COMPANY_NAME, (1, 0, 1), (0.0, -73.3, 73.3))
     ]
     departments = by_key(get(api, group_by="department", channel="email", question="company", **PERIOD))
-    assert departments["claims"] == row("claims", "Claims", (3, 0, 0), (100.0, 100.0, 100.0))
+    assert departments["claims"] == row("claims", "Claims", (3, 0, 0), (100.0, -6.6, 100.0))
     assert departments["billing"]["responses"] == 0 and departments["billing"]["nps"] is None
     assert get(api, channel="sms", **PERIOD)[0]["responses"] == 0
 
@@ -266,7 +268,7 @@ def test_supervisor_sees_only_their_departments(billing_supervisor, api):
     departments = get(billing_supervisor, group_by="department", **PERIOD)
     agents = by_key(get(billing_supervisor, group_by="agent", **PERIOD))
 
-    assert departments == [row("billing", "Billing", (6, 3, 3), (25.0, -21.9, 71.9))]
+    assert departments == [row("billing", "Billing", (6, 3, 3), (25.0, -21.1, 61.1))]
     assert set(agents) == {"b1", "b2"}
     assert agents["b1"] == by_key(get(api, group_by="agent", **PERIOD))["b1"]
     assert get(billing_supervisor, group_by="agent", department="billing", **PERIOD) == get(

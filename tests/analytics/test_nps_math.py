@@ -6,7 +6,7 @@ from importlib.util import find_spec
 from itertools import pairwise
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from analytics import nps
@@ -108,38 +108,70 @@ def test_variance_is_the_design_formula(c):
     assert nps.variance(c) >= 0.0
 
 
-def test_interval_by_hand():
-    # 5 promoters, 3 passives, 2 detractors: NPS 30, var = (0.5 + 0.2 − 0.3²) / 10 = 0.061,
-    # half-width = 196 × √0.061 = 48.408…
+def adjusted_by_hand(promoters: int, passives: int, detractors: int) -> tuple[float, float]:
+    """DESIGN.md's adjusted-Wald interval, written out again from the definition."""
+    n_adj = promoters + passives + detractors + 3
+    p, d = Fraction(4 * promoters + 3, 4 * n_adj), Fraction(4 * detractors + 3, 4 * n_adj)
+    half = 1.96 * math.sqrt((p + d - (p - d) ** 2) / n_adj)
+    return max(-100.0, 100 * (float(p - d) - half)), min(100.0, 100 * (float(p - d) + half))
+
+
+def test_interval_by_hand_one_promoter():
+    # n' = 4, p' = 1.75/4 = 0.4375, d' = 0.75/4 = 0.1875, centre 0.25,
+    # variance = (0.625 − 0.0625) / 4 = 0.140625, sd 0.375, half-width 1.96 × 0.375 = 0.735.
+    low, high = nps.interval(Counts(1, 0, 0))
+
+    assert nps.nps(Counts(1, 0, 0)) == 100.0  # the NPS shown stays the plain one
+    assert low == pytest.approx(-48.5)
+    assert high == pytest.approx(98.5)
+
+
+def test_interval_by_hand_three_of_three_promoters_is_not_100_to_100():
+    # n' = 6, p' = 0.625, d' = 0.125, centre 0.5, variance = (0.75 − 0.25) / 6 = 1/12,
+    # half-width 1.96 × 0.288675 = 0.565803 → 50 ± 56.58, clipped at 100.
+    low, high = nps.interval(Counts(3, 0, 0))
+
+    assert low == pytest.approx(-6.5803, abs=1e-4)
+    assert high == 100.0
+
+
+def test_interval_by_hand_all_detractors():
+    low, high = nps.interval(Counts(0, 0, 3))
+
+    assert low == -100.0
+    assert high == pytest.approx(6.5803, abs=1e-4)
+
+
+def test_interval_by_hand_mixed():
+    # 5 promoters, 3 passives, 2 detractors: n' = 13, p' = 5.75/13, d' = 2.75/13,
+    # centre 3/13 = 0.230769, variance = (8.5/13 − (3/13)²) / 13 = 0.046199, half 0.421283.
     low, high = nps.interval(Counts(5, 3, 2))
 
-    assert nps.variance(Counts(5, 3, 2)) == pytest.approx(0.061)
-    assert low == pytest.approx(30 - 48.40848, abs=1e-4)
-    assert high == pytest.approx(30 + 48.40848, abs=1e-4)
+    assert low == pytest.approx(-19.0514, abs=1e-4)
+    assert high == pytest.approx(65.2052, abs=1e-4)
+
+
+def test_interval_of_nothing_is_undefined():
+    assert nps.interval(Counts()) is None
+    assert nps.change_interval(Counts(), Counts(3, 0, 0)) is None
+    assert nps.change_is_real(Counts(), Counts(3, 0, 0)) is False
 
 
 @given(answered)
-def test_interval_contains_the_estimate_and_stays_on_the_scale(c):
+def test_interval_is_the_design_formula_and_stays_on_the_scale(c):
     low, high = nps.interval(c)
 
-    assert -100.0 <= low <= nps.nps(c) <= high <= 100.0
-
-
-@given(answered)
-def test_interval_is_the_estimate_plus_minus_196_standard_errors_before_clipping(c):
-    half = 196 * math.sqrt(nps.variance(c))
-    low, high = nps.interval(c)
-
-    assert low == pytest.approx(max(-100.0, nps.nps(c) - half))
-    assert high == pytest.approx(min(100.0, nps.nps(c) + half))
+    assert (low, high) == pytest.approx(adjusted_by_hand(c.promoters, c.passives, c.detractors))
+    assert -100.0 <= low < high <= 100.0
 
 
 @given(st.integers(1, 5000), st.sampled_from(["promoters", "passives", "detractors"]))
-def test_unanimous_answers_have_no_spread(n, category):
+def test_unanimous_answers_still_have_an_interval(n, category):
     c = Counts(**{category: n})
+    low, high = nps.interval(c)
 
     assert nps.variance(c) == 0.0
-    assert nps.interval(c) == (nps.nps(c), nps.nps(c))
+    assert high - low > 0.0
 
 
 @given(answered, st.integers(1, 50), st.integers(1, 50))
@@ -150,12 +182,40 @@ def test_interval_shrinks_as_the_same_proportions_are_seen_more_often(c, k, extr
     assert nps.nps(scaled(c, k + extra)) == pytest.approx(nps.nps(c))
 
 
-@given(answered, st.integers(2, 50))
-def test_unclipped_interval_narrows_with_the_square_root_of_n(c, k):
-    base, more = nps.interval(c), nps.interval(scaled(c, k))
-    assume(base[0] > -100.0 and base[1] < 100.0)
+@given(answered)
+def test_large_samples_centre_the_interval_on_the_plain_nps(c):
+    big = scaled(c, 2000)
+    low, high = nps.interval(big)
 
-    assert width(more) == pytest.approx(width(base) / math.sqrt(k))
+    assert low - 1.0 <= nps.nps(big) <= high + 1.0
+
+
+def test_change_interval_by_hand():
+    # current 8 promoters of 10 (centre 8.75/13 − 0.75/13 = 8/13), previous 2 of 10 (2/13 − 0.75/13…)
+    current, previous = Counts(8, 2, 0), Counts(2, 2, 6)
+    a_p, a_d = Fraction(35, 52), Fraction(3, 52)
+    b_p, b_d = Fraction(11, 52), Fraction(27, 52)
+    var = (a_p + a_d - (a_p - a_d) ** 2) / 13 + (b_p + b_d - (b_p - b_d) ** 2) / 13
+    centre = float((a_p - a_d) - (b_p - b_d))
+    low, high = nps.change_interval(current, previous)
+
+    assert low == pytest.approx(100 * (centre - 1.96 * math.sqrt(var)))
+    assert high == pytest.approx(100 * (centre + 1.96 * math.sqrt(var)))
+    assert nps.change_is_real(current, previous)
+
+
+def test_a_small_change_on_few_answers_is_within_noise():
+    assert not nps.change_is_real(Counts(4, 3, 3), Counts(3, 3, 4))
+    assert nps.change_is_real(Counts(400, 300, 300), Counts(300, 300, 400))
+
+
+@given(answered, answered)
+def test_change_interval_is_antisymmetric(a, b):
+    low, high = nps.change_interval(a, b)
+    back_low, back_high = nps.change_interval(b, a)
+
+    assert low == pytest.approx(-back_high)
+    assert high == pytest.approx(-back_low)
 
 
 # --- Shrinkage toward a prior ---------------------------------------------------------------
