@@ -186,9 +186,7 @@ def test_department_filter(api, crafted):
 
 
 def test_channel_filter(api, crafted):
-    assert get(api, channel="chat", **PERIOD) == [
-        row("company", settings.COMPANY_NAME, (1, 0, 1), (0.0, -73.3, 73.3))
-    ]
+    assert get(api, channel="chat", **PERIOD) == [row("company", settings.COMPANY_NAME, (1, 0, 1), (0.0, -73.3, 73.3))]
     departments = by_key(get(api, group_by="department", channel="email", question="company", **PERIOD))
     assert departments["claims"] == row("claims", "Claims", (3, 0, 0), (100.0, -6.6, 100.0))
     assert departments["billing"]["responses"] == 0 and departments["billing"]["nps"] is None
