@@ -266,17 +266,42 @@ def visible_to(data: dict, department_codes: set[str] | None) -> dict:
         return code in department_codes
 
     gaps_data = data.get("gaps") or {}
+    plan = [i for i in data["plan"] if mine(i["from_department"]) or mine(i["target_department"])]
     return {
         **data,
         "ranking": [r for r in data["ranking"] if mine(r["department"])],
         "not_enough_answers": [r for r in data["not_enough_answers"] if mine(r["department"])],
-        "plan": [i for i in data["plan"] if mine(i["from_department"]) or mine(i["target_department"])],
+        "plan": [_plan_item_visible(item, mine) for item in plan],
         "gaps": {
             **gaps_data,
             "departments": [g for g in gaps_data.get("departments", []) if mine(g["key"])],
             "agents": [g for g in gaps_data.get("agents", []) if mine(g["department"])],
         },
     }
+
+
+AGENT_FIGURES = ("key", "n", "nps", "ci_low", "ci_high", "rank", "shrunk_nps", "expected_gain")
+
+
+def _anonymous(agent: dict) -> dict:
+    """An agent of a department the viewer does not see: only the department remains."""
+    hidden = {name: None for name in AGENT_FIGURES if name in agent}
+    return {**agent, **hidden, "name": f"an agent in {agent['department_name']}", "hidden": True}
+
+
+def _plan_item_visible(item: dict, mine) -> dict:
+    """A plan item with other departments' agents shown as counts only, never by name or figure."""
+    champion, paired = item["champion"], item["paired"]
+    if mine(champion["department"]) and all(mine(p["department"]) for p in paired):
+        return item
+    champion = champion if mine(champion["department"]) else _anonymous(champion)
+    paired = [p if mine(p["department"]) else _anonymous(p) for p in paired]
+    who = " and ".join(p["name"] for p in paired)
+    if item["action"] == "move":
+        text = f"Move {champion['name']} to {item['target_department_name']} and pair them there with {who}."
+    else:
+        text = f"Pair {champion['name']} with {who} in {item['target_department_name']}."
+    return {**item, "champion": champion, "paired": paired, "text": text}
 
 
 def refresh_snapshot(*, today: date | None = None) -> ChampionSnapshot:

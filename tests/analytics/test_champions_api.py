@@ -1,13 +1,13 @@
 """GET /api/v1/champions/: the ranking, concentration and plan over a period, for integrations."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from analytics import buckets
+from analytics import buckets, champions
 from tests.analytics.champion_data import concentrated_company
 from tests.factories import AgentFactory
 
@@ -108,6 +108,35 @@ def test_a_supervisor_session_sees_department_counts_but_only_their_own_agents(d
     assert data["concentrated_department"] == "retention"
     assert all("claims" in (i["from_department"], i["target_department"]) for i in data["plan"])
     assert {g["department"] for g in data["gaps"]["agents"]} <= {"claims"}
+
+
+def test_a_supervisors_plan_names_no_agent_of_another_department(db):
+    departments = concentrated_company()
+    buckets.rebuild()
+    lead = get_user_model().objects.create_user("claims-lead", password="pw-claims-123")
+    departments["claims"].supervisors.add(lead)
+    client = APIClient()
+    client.force_authenticate(lead)
+    reply = client.get(URL, {"min_responses": 10})
+    period = {k: date.fromisoformat(v) for k, v in reply.json()["period"].items()}
+    everything = champions.analyse(**period, min_responses=10).as_dict()
+    outsiders = {
+        a["name"]
+        for item in everything["plan"]
+        for a in [item["champion"], *item["paired"]]
+        if a["department"] != "claims"
+    }
+
+    text = reply.content.decode()
+    plan = reply.json()["plan"]
+
+    assert plan and outsiders  # the plan pairs Claims with champions of Retention
+    assert not any(name in text for name in outsiders)
+    for item in plan:
+        for agent in [item["champion"], *item["paired"]]:
+            if agent["department"] != "claims":
+                assert agent["key"] is None and agent["nps"] is None and agent["n"] is None
+                assert agent["name"].startswith("an agent in ")
 
 
 def test_an_agent_session_is_refused_the_champions(db):
