@@ -97,12 +97,9 @@ class ConnectorForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["default_department"].queryset = Department.objects.order_by("name")
         self.fields["channel"].choices = [("", "From the platform"), *Channel.choices]
-        platform = self.instance.platform if self.instance.pk else ""
-        self.fields["department_field"].help_text = FIELD_HELP.get(platform, " ".join(FIELD_HELP.values()))
         if self.instance.pk:
-            del self.fields["platform"]  # a connector's URL and secret belong to one platform
-        else:
-            del self.fields["active"]
+            self.fields.pop("platform", None)  # a connector's URL and secret belong to one platform
+            self.fields["department_field"].help_text = FIELD_HELP[self.instance.platform]
 
 
 class NewConnectorForm(ConnectorForm):
