@@ -6,6 +6,7 @@ import logging
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from integrations.connectors.zendesk import body_template
@@ -204,3 +205,11 @@ def test_an_unknown_or_switched_off_url_gets_404(client, zendesk):
 
 def test_a_get_to_check_the_url_answers_200(client, zendesk):
     assert client.get(path_of(zendesk)).status_code == 200
+
+
+def test_the_readme_documents_the_same_body_template_the_connector_parses():
+    readme = (settings.BASE_DIR / "README.md").read_text()
+    section = readme.split("### Zendesk (ticket solved)", 1)[1]
+    block = section.split("```json", 1)[1].split("```", 1)[0]
+
+    assert json.loads(block) == json.loads(body_template())
