@@ -67,8 +67,9 @@ def receive(connector: Connector, received: Received) -> Outcome:
             received_at=received.received_at,
             headers=kept_headers(platform, received.headers),
             content_type=received.content_type[:200],
-            body=received.body.decode("utf-8", errors="replace"),
-            error=str(why)[:MAX_ERROR],
+            # PostgreSQL text holds no NUL: keep the rest of the body readable and replayable.
+            body=received.body.decode("utf-8", errors="replace").replace("\x00", "\ufffd"),
+            error=str(why).replace("\x00", "")[:MAX_ERROR],
         )
         logger.info("connector %s (%s): dead letter %s: %s", connector.pk, connector.platform, letter.pk, why)
         return Outcome("dead_letter", str(why), dead_letter_id=letter.pk)

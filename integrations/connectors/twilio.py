@@ -24,8 +24,8 @@ CHANNELS = {"voice": Channel.PHONE, "sms": Channel.SMS, "chat": Channel.CHAT, "e
 
 def form(received: Received) -> list[tuple[str, str]]:
     try:
-        return parse_qsl(received.body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
-    except (UnicodeDecodeError, ValueError):
+        return parse_qsl(received.body.decode("utf-8", errors="replace"), keep_blank_values=True)
+    except ValueError:
         return []
 
 

@@ -40,7 +40,7 @@ def intercom_signature(secret: str, body: bytes) -> str:
 def twilio_signature(token: str, url: str, body: bytes) -> str:
     """twilio.com/docs/usage/security: the URL, then each POST parameter sorted by name as
     name + value, HMAC-SHA1 with the auth token, base64."""
-    params = sorted(parse_qsl(body.decode(), keep_blank_values=True))
+    params = sorted(parse_qsl(body.decode(errors="replace"), keep_blank_values=True))
     data = url + "".join(f"{name}{value}" for name, value in params)
     return base64.b64encode(hmac.new(token.encode(), data.encode(), hashlib.sha1).digest()).decode()
 
