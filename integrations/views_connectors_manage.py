@@ -41,16 +41,15 @@ def integrations(request: HttpRequest) -> HttpResponse:
 def connector_detail(request: HttpRequest, pk: int) -> HttpResponse:
     connector = get_object_or_404(Connector.objects.select_related("default_department"), pk=pk)
     action = request.POST.get("action") if request.method == "POST" else None
-    form = ConnectorForm(request.POST if action == "options" else None, instance=connector)
+    # The form edits its own copy: an invalid post must not rename the page it is shown on.
+    form = ConnectorForm(request.POST if action == "options" else None, instance=Connector.objects.get(pk=pk))
     secret_form = SecretForm(request.POST if action == "secret" else None)
     status = 200
     if action == "options":
         if form.is_valid():
             changed = {name: form.cleaned_data[name] for name in form.changed_data}
             if changed:
-                services_connectors.update_connector(
-                    Connector.objects.get(pk=connector.pk), request=request, changed=changed
-                )
+                services_connectors.update_connector(connector, request=request, changed=changed)
             messages.success(request, "Connector saved." if changed else "Nothing changed.")
             return redirect("manage-connector", pk=connector.pk)
         status = 400
