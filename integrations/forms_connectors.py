@@ -4,7 +4,7 @@ from django import forms
 from django.core.validators import validate_slug
 
 from agents.models import Department
-from integrations.models import Connector
+from integrations.models_connectors import Connector
 from surveys.models import Channel
 
 FIELD_HELP = {

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from integrations.connectors import PLATFORMS, Ignored, Options, Platform, Received, Unmappable
-from integrations.models import Connector, DeadLetter, new_url_key
+from integrations.models_connectors import Connector, DeadLetter, new_url_key
 from privacy import audit
 from surveys.services import record_interaction
 
@@ -54,7 +54,12 @@ def receive(connector: Connector, received: Received) -> Outcome:
     """Verify the event, then store the interaction it reports, ignore it, or keep it as a dead letter."""
     platform = platform_for(connector)
     if not platform.verify(received):
-        logger.warning("connector %s (%s): signature check failed, event refused", connector.pk, connector.platform)
+        logger.warning(
+            "connector %s (%s): signature check failed, event from %s refused",
+            connector.pk,
+            connector.platform,
+            received.remote_addr or "unknown",
+        )
         return Outcome("unauthorized", "The signature does not match this connector's secret.")
     Connector.objects.filter(pk=connector.pk).update(last_received_at=received.received_at)
     try:

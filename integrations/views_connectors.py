@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from integrations import services_connectors
 from integrations.connectors import Received
-from integrations.models import Connector
+from integrations.models_connectors import Connector
 
 MAX_BODY_BYTES = 256 * 1024
 STATUS = {"stored": 201, "duplicate": 200, "ignored": 200, "unauthorized": 401, "dead_letter": 400}
@@ -25,6 +25,7 @@ def received_from(request: HttpRequest, body: bytes) -> Received:
         # The URL the platform called, not the one a proxy forwarded to (Twilio signs it).
         url=settings.PUBLIC_BASE_URL + request.get_full_path(),
         received_at=timezone.now(),
+        remote_addr=request.META.get("REMOTE_ADDR", ""),
     )
 
 

@@ -13,7 +13,7 @@ from agents.views_manage import manage_render
 from integrations import services_connectors
 from integrations.connectors.zendesk import body_template
 from integrations.forms_connectors import ConnectorForm, NewConnectorForm, SecretForm
-from integrations.models import Connector, DeadLetter
+from integrations.models_connectors import Connector, DeadLetter
 
 DEAD_LETTERS_SHOWN = 50
 

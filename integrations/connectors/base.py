@@ -41,6 +41,7 @@ class Received:
     content_type: str
     url: str  # the public URL the platform called (PUBLIC_BASE_URL + path and query)
     received_at: datetime
+    remote_addr: str = ""
 
     def header(self, name: str) -> str:
         return self.headers.get(name.lower(), "")

@@ -21,7 +21,8 @@ from surveys.models import Channel
 SIGNATURE = "x-zendesk-webhook-signature"
 TIMESTAMP = "x-zendesk-webhook-signature-timestamp"
 MAX_SIGNATURE_AGE = timedelta(minutes=5)
-FINISHED = {"solved", "closed"}
+# Not yet finished; anything else (solved, closed, or the status in the account's language) counts.
+UNFINISHED = {"new", "open", "pending", "hold", "on-hold"}
 
 TEMPLATE = {
     "ticket": {
@@ -84,7 +85,7 @@ class Zendesk(Platform):
         if not isinstance(ticket, dict):
             raise Unmappable('The body has no "ticket" object; paste the JSON body template into the trigger.')
         status = text(ticket.get("status")).lower()
-        if status and status not in FINISHED:
+        if status in UNFINISHED:
             raise Ignored(f"Ticket status is {status!r}, not solved.")
         assignee = ticket.get("assignee") if isinstance(ticket.get("assignee"), dict) else {}
         requester = ticket.get("requester") if isinstance(ticket.get("requester"), dict) else {}

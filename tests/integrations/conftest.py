@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from integrations.models import Connector
+from integrations.models_connectors import Connector
 from surveys.services import default_survey
 from tests.factories import AgentFactory, DepartmentFactory, UserFactory
 

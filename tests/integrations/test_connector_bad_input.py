@@ -6,7 +6,7 @@ import json
 import pytest
 from django.utils import timezone
 
-from integrations.models import DeadLetter
+from integrations.models_connectors import DeadLetter
 from surveys.models import Interaction
 from tests.integrations.conftest import (
     INTERCOM_SECRET,

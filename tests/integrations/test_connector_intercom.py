@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from integrations.models import Connector, DeadLetter
+from integrations.models_connectors import Connector, DeadLetter
 from surveys.models import Interaction
 from tests.integrations.conftest import INTERCOM_SECRET, intercom_signature, path_of, payload
 

@@ -5,7 +5,7 @@ the audit log. Nobody else gets in."""
 import pytest
 from django.utils import timezone
 
-from integrations.models import Connector, DeadLetter
+from integrations.models_connectors import Connector, DeadLetter
 from privacy.models import ChangeRecord
 from surveys.models import Interaction
 from tests.factories import DepartmentFactory

@@ -9,7 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 
-from integrations.models import Connector, DeadLetter
+from integrations.models_connectors import Connector, DeadLetter
 from surveys.models import Interaction
 from surveys.services import default_survey
 from tests.factories import TEST_PASSWORD, DepartmentFactory, UserFactory

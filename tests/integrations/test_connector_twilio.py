@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 
 from integrations.connectors.twilio import signature
-from integrations.models import Connector, DeadLetter
+from integrations.models_connectors import Connector, DeadLetter
 from surveys.models import Interaction
 from tests.integrations.conftest import TWILIO_TOKEN, path_of, payload, twilio_signature
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from integrations.connectors.zendesk import body_template
-from integrations.models import Connector, DeadLetter
+from integrations.models_connectors import Connector, DeadLetter
 from surveys.models import Interaction
 from tests.integrations.conftest import ZENDESK_SECRET, path_of, payload, zendesk_signature
 
