@@ -143,7 +143,8 @@ class Platform(ABC):
         """The admin's mapping first, then the platform's name as a code, then the default."""
         value = (value or "").strip()
         if value:
-            mapped = self.options.department_map.get(value) or self.options.department_map.get(value.lower())
+            mapping = {key.strip().lower(): code for key, code in self.options.department_map.items()}
+            mapped = mapping.get(value.lower())
             if mapped:
                 return mapped
             code = slugify(value)[:50].strip("-")

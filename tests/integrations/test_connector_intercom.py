@@ -115,3 +115,12 @@ def test_malformed_notifications_get_400_never_500(client, intercom, body):
 
     assert reply.status_code == 400
     assert DeadLetter.objects.count() == 1
+
+
+def test_the_department_mapping_ignores_case(client, intercom):
+    intercom.department_field = "Issue type"
+    intercom.department_map = {"BILLING": "billing-desk"}
+    intercom.save()
+
+    assert post(client, intercom, payload("intercom_conversation_admin_closed.json")).status_code == 201
+    assert Interaction.objects.get().department.code == "billing-desk"
