@@ -10,7 +10,7 @@ from surveys.models import Channel
 FIELD_HELP = {
     Connector.Platform.ZENDESK: (
         "Empty: the ticket's group. Or the ID of the ticket field (drop-down) that holds the department, "
-        "e.g. 360001234567: the body template below then includes it."
+        "e.g. 360001234567: the body template on this page then includes it."
     ),
     Connector.Platform.INTERCOM: (
         "Empty: the team the conversation is assigned to. Or the name of a conversation data attribute."
