@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from integrations import urls_connectors
 from nps_project import health
 
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
     path("dashboard/", include("analytics.urls_dashboard")),
     path("manage/", include("surveys.urls_manage")),
     path("manage/", include("agents.urls_manage")),
+    path("manage/", include(urls_connectors.manage_urlpatterns)),
     path("", RedirectView.as_view(pattern_name="dashboard-overview", permanent=False), name="home"),
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -24,4 +26,5 @@ urlpatterns = [
     path("api/v1/", include("analytics.urls_api")),
     path("", include("surveys.urls_public")),
     path("r/", include("analytics.urls_recovery")),
+    path("integrations/in/", include(urls_connectors.public_urlpatterns)),
 ]
