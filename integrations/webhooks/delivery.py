@@ -123,6 +123,8 @@ def post(url: str, body: str, headers: dict[str, str]) -> int:
                 text += chunk
         finally:
             answer.release_conn()
+    except urllib3.exceptions.NewConnectionError as exc:  # refused, unreachable (a ConnectTimeoutError subclass)
+        raise DeliveryFailed(f"Connection failed: {_reason(exc)}") from exc
     except urllib3.exceptions.ConnectTimeoutError as exc:
         raise DeliveryFailed(f"Connection timed out after {timeout.connect_timeout:g} s.") from exc
     except urllib3.exceptions.ReadTimeoutError as exc:
