@@ -1,21 +1,21 @@
 """Webhook subscriptions and their deliveries: every write goes through these functions.
 
 Events become delivery rows in one INSERT, only for subscriptions that want the event
-(which ones is cached, so an event nobody subscribed to costs no query), and their tasks
-are enqueued after commit. A broker that is down loses nothing: the rows stay pending
+(which ones is kept in memory for a few seconds, so an event nobody subscribed to costs
+no query), and their tasks are enqueued after commit. A broker that is down loses nothing: the rows stay pending
 and the periodic sweep (sweep_due) hands them to a worker.
 """
 
 import base64
 import logging
 import secrets
+import time
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -29,8 +29,8 @@ from surveys.models import ApiToken
 logger = logging.getLogger(__name__)
 
 Status = WebhookDelivery.Status
-SUBSCRIBERS_CACHE_KEY = "integrations:webhook-subscribers:v1"
-SUBSCRIBERS_CACHE_SECONDS = 300
+SUBSCRIBERS_TTL = 10.0
+_subscribers: dict[str, Any] = {"mapping": None, "read_at": 0.0}
 SECRET_BYTES = 32
 MAX_EVENTS = len(events.EVENT_TYPES)
 DESCRIPTION_MAX = 200
@@ -150,28 +150,27 @@ def unsubscribe(subscription: WebhookSubscription, *, request: HttpRequest | Non
 
 
 def forget_subscribers() -> None:
-    try:
-        cache.delete(SUBSCRIBERS_CACHE_KEY)
-    except Exception:  # the cache is an optimisation; its entry expires on its own
-        logger.warning("Could not clear the webhook subscribers cache", exc_info=True)
+    """Read the subscriptions afresh at the next event (this process; others within the TTL)."""
+    _subscribers.update(mapping=None, read_at=0.0)
 
 
 def subscribers() -> dict[str, list[int]]:
-    """Live subscription ids per event type, cached (cleared whenever a subscription changes)."""
-    try:
-        cached = cache.get(SUBSCRIBERS_CACHE_KEY)
-    except Exception:
-        cached = None
-    if cached is not None:
-        return cached
-    mapping: dict[str, list[int]] = {}
+    """Live subscription ids per event type, kept in this process for SUBSCRIBERS_TTL seconds.
+
+    In process memory on purpose: the check runs for every answer, and a cache on Redis
+    would make every answer wait for Redis's timeouts when it is down. Another process
+    sees a new subscription within the TTL; one deleted meanwhile gets rows that are
+    cancelled, never sent (delivery.attempt checks the subscription).
+    """
+    now = time.monotonic()
+    mapping = _subscribers["mapping"]
+    if mapping is not None and now - _subscribers["read_at"] < SUBSCRIBERS_TTL:
+        return mapping
+    mapping = {}
     for pk, wanted in WebhookSubscription.objects.live().values_list("pk", "events"):
         for event_type in wanted or ():
             mapping.setdefault(event_type, []).append(pk)
-    try:
-        cache.set(SUBSCRIBERS_CACHE_KEY, mapping, SUBSCRIBERS_CACHE_SECONDS)
-    except Exception:
-        logger.warning("Could not cache the webhook subscribers", exc_info=True)
+    _subscribers.update(mapping=mapping, read_at=now)
     return mapping
 
 

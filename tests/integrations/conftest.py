@@ -35,7 +35,7 @@ class Receiver:
 
 @pytest.fixture(autouse=True)
 def _fresh_subscribers_cache():
-    """The subscribers map is cached (Redis in CI, shared with other runs): start clean."""
+    """The subscribers map is kept in process memory for a few seconds: start each test clean."""
     services.forget_subscribers()
     yield
     services.forget_subscribers()

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from analytics import followups
 from analytics.models import FollowUpCase
-from integrations.models import WebhookDelivery
+from integrations.models import WebhookDelivery, WebhookSubscription
 from integrations.webhooks import services
 from surveys import services as survey_services
 from tests.factories import AgentFactory, DepartmentFactory, InvitationFactory
@@ -160,6 +160,17 @@ def test_with_subscriptions_an_answer_costs_one_read_and_one_insert(answer):
 def test_a_new_subscription_is_seen_by_the_next_event(answer):
     answer(9, 9)  # cached: nobody subscribed
     subscribe("response.created")
+    answer(9, 9)
+    assert len(payloads("response.created")) == 1
+
+
+def test_a_subscription_made_in_another_process_is_seen_within_the_ttl(answer):
+    answer(9, 9)  # this process read the subscriptions: none
+    WebhookSubscription.objects.create(url="https://93.184.215.14/", events=["response.created"], secret="whsec_x")
+    answer(9, 9)
+    assert payloads("response.created") == []  # not yet: the map is a few seconds old at most
+
+    services._subscribers["read_at"] -= services.SUBSCRIBERS_TTL
     answer(9, 9)
     assert len(payloads("response.created")) == 1
 
