@@ -230,7 +230,8 @@ def enqueue_deliveries(delivery_ids: list[int]) -> None:
 
     def send() -> None:
         for delivery_id in delivery_ids:
-            enqueue(deliver_webhook, delivery_id)
+            if not enqueue(deliver_webhook, delivery_id):
+                break  # the broker is down: one wait is enough, the sweep sends the rest
 
     transaction.on_commit(send, robust=True)
 
