@@ -328,4 +328,8 @@ WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 CELERY_BEAT_SCHEDULE |= {
     # Deliveries whose task was lost or never sent (broker down, or no broker at all).
     "sweep-webhook-deliveries": {"task": "integrations.webhooks.tasks.sweep_webhook_deliveries", "schedule": 30.0},
+    "prune-webhook-deliveries": {
+        "task": "integrations.webhooks.tasks.prune_webhook_deliveries",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }

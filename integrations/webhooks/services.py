@@ -37,6 +37,9 @@ DESCRIPTION_MAX = 200
 # A pending delivery whose task has not run this long after it was due is taken as lost.
 LOST_TASK_GRACE = timedelta(minutes=1)
 SWEEP_BATCH = 500
+# Finished deliveries (their payloads copy why-texts) are kept this long, for the log and replays.
+KEEP_FINISHED = timedelta(days=30)
+PRUNE_BATCH = 5000
 
 
 class SubscriptionInvalid(Exception):
@@ -138,7 +141,8 @@ def unsubscribe(subscription: WebhookSubscription, *, request: HttpRequest | Non
     """Delete (hide) the subscription; its pending deliveries are cancelled, its log kept."""
     with transaction.atomic():
         now = timezone.now()
-        updated = WebhookSubscription.objects.live().filter(pk=subscription.pk).update(deleted_at=now)
+        # The secret goes too: nothing is signed for a deleted subscription again.
+        updated = WebhookSubscription.objects.live().filter(pk=subscription.pk).update(deleted_at=now, secret="")
         if not updated:
             return
         WebhookDelivery.objects.filter(subscription=subscription, status=Status.PENDING).update(
@@ -284,3 +288,13 @@ def due_deliveries(*, now: datetime | None = None, grace: timedelta | None = Non
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
+
+
+def prune_deliveries(*, now: datetime | None = None) -> int:
+    """Delete deliveries that finished (delivered, failed, cancelled) over KEEP_FINISHED ago."""
+    now = now or timezone.now()
+    old = WebhookDelivery.objects.exclude(status=Status.PENDING).filter(created_at__lt=now - KEEP_FINISHED)
+    deleted = 0
+    while ids := list(old.values_list("pk", flat=True)[:PRUNE_BATCH]):
+        deleted += WebhookDelivery.objects.filter(pk__in=ids).delete()[0]
+    return deleted

@@ -27,3 +27,9 @@ def sweep_webhook_deliveries() -> int:
     for delivery_id in due:
         enqueue(deliver_webhook, delivery_id)
     return len(due)
+
+
+@shared_task
+def prune_webhook_deliveries() -> int:
+    """Daily: forget deliveries finished more than 30 days ago."""
+    return services.prune_deliveries()

@@ -238,3 +238,19 @@ def test_a_redirect_is_not_followed(subscription, receiver):
     delivery_id = queue()
     assert delivery.attempt(delivery_id).result == "failed"
     assert "redirects are not followed" in row(delivery_id).last_error
+
+
+def test_finished_deliveries_are_pruned_after_30_days_pending_ones_never(subscription):
+    old, pending, recent = queue(), queue(), queue()
+    WebhookDelivery.objects.filter(pk__in=[old, recent]).update(status=Status.DELIVERED)
+    WebhookDelivery.objects.filter(pk__in=[old, pending]).update(created_at=timezone.now() - timedelta(days=31))
+
+    assert tasks.prune_webhook_deliveries.apply().get() == 1
+
+    assert set(WebhookDelivery.objects.values_list("pk", flat=True)) == {pending, recent}
+
+
+def test_a_deleted_subscription_keeps_no_secret(subscription):
+    services.unsubscribe(subscription)
+    subscription.refresh_from_db()
+    assert subscription.secret == "" and subscription.deleted_at is not None
