@@ -10,6 +10,7 @@ what they gave up on. Rows stay locked while sending, so no alert goes out twice
 import logging
 import smtplib
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -22,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analytics.models import CaseAlert, CaseAlertMode, CaseEvent, FollowUpCase, NotificationPreference
+from followups.signals import alert_fired
 from surveys.delivery.dispatch import RetryLater, max_attempts, retry_delay
 
 logger = logging.getLogger(__name__)
@@ -163,6 +165,16 @@ def send_immediate_alerts(case_id: int) -> str:
                 error = str(exc)
                 failed.append(alert)
             _record([alert], now=now, error=error, event_text=f"Emailed {_name(user)} ({user.email}).")
+        if len(failed) < len(alerts):  # an alert went out: tell listeners (webhooks, chat tools)
+            case, response = alerts[0].case, alerts[0].case.response
+            fired = {
+                "rule": "detractor",
+                "subject": f"Detractor answer in {case.department.name}",
+                "text": f"Company {response.company_score}/10, agent {response.agent_score}/10. {response.why}",
+                "url": case_url(case),
+                "case_id": case_id,
+            }
+            transaction.on_commit(partial(alert_fired.send_robust, sender=FollowUpCase, alert=fired))
     _summarise({case_id})
     return _retry_or_give_up(failed, f"Alert for case {case_id}")
 

@@ -1,5 +1,20 @@
-"""The integrations app's models: connectors in (models_connectors), webhooks out."""
+"""The integrations app's models: connectors in (models_connectors), webhooks out (models_webhooks)."""
 
 from integrations.models_connectors import Connector, DeadLetter
+from integrations.models_webhooks import (
+    TEST_EVENT,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+    WebhookSubscriptionQuerySet,
+)
 
-__all__ = ["Connector", "DeadLetter"]
+__all__ = [
+    "TEST_EVENT",
+    "Connector",
+    "DeadLetter",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookSubscription",
+    "WebhookSubscriptionQuerySet",
+]

@@ -315,3 +315,21 @@ CELERY_BEAT_SCHEDULE |= {
     "resend-weekly-digests": {"task": "analytics.tasks.resend_weekly_digests", "schedule": crontab(minute=40)},
     "apply-retention": {"task": "privacy.tasks.apply_retention", "schedule": crontab(hour=3, minute=15)},
 }
+
+# --- Webhooks out (integrations/webhooks/) -------------------------------------------------
+# Receivers on loopback, private, link-local or reserved addresses are refused (SSRF)
+# unless this is true: a receiver inside the company network, or a local test server.
+WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
+# Tries per delivery (exponential backoff from the base delay) before it is marked failed.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+# Seconds a receiver has to answer (connecting gets at most 3 of them).
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+CELERY_BEAT_SCHEDULE |= {
+    # Deliveries whose task was lost or never sent (broker down, or no broker at all).
+    "sweep-webhook-deliveries": {"task": "integrations.webhooks.tasks.sweep_webhook_deliveries", "schedule": 30.0},
+    "prune-webhook-deliveries": {
+        "task": "integrations.webhooks.tasks.prune_webhook_deliveries",
+        "schedule": crontab(hour=3, minute=45),
+    },
+}

@@ -39,15 +39,20 @@ def record(
     `action` is a dotted verb ("survey.updated", "token.created", "export.downloaded");
     `details` holds what changed (field names and new values; never secrets or passwords).
     """
-    if actor is None and request is not None and getattr(request, "user", None) is not None:
-        actor = request.user if request.user.is_authenticated else None
+    actor_name = actor.get_username() if actor is not None else ""
+    if actor is None and request is not None:
+        user = getattr(request, "user", None)
+        if isinstance(user, AbstractBaseUser) and user.is_authenticated:
+            actor, actor_name = user, user.get_username()
+        elif user is not None and getattr(user, "is_authenticated", False):
+            actor_name = f"API token {user}"  # an integration: the token stands in for a user
     if target is not None:
         target_type = target_type or target._meta.label_lower
         target_repr = target_repr or str(target)
     return ChangeRecord.objects.create(
         at=timezone.now(),
         actor=actor,
-        actor_name=actor.get_username() if actor is not None else "",
+        actor_name=actor_name[:150],
         ip_address=client_ip(request),
         action=action,
         target_type=target_type,

@@ -94,3 +94,13 @@ def agent_client(client, db):
     AgentFactory(name="Budi Santoso", user=user)
     client.force_login(user)
     return client
+
+
+# Webhooks out: a local HTTP receiver and the settings that let us post to it.
+from tests.integrations.webhook_receivers import (  # noqa: E402, F401 - fixtures used by the webhook tests
+    _fresh_subscribers_cache,
+    allow_private,
+    closed_port_url,
+    fast_retries,
+    receiver,
+)
