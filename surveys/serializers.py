@@ -69,11 +69,22 @@ class DeliverySerializer(serializers.Serializer):
     delay_minutes = serializers.IntegerField(required=False, min_value=0, max_value=7 * 24 * 60)
 
 
+class StrictCharField(serializers.CharField):
+    """A JSON string only: DRF's CharField would turn 0 or true into "0" or "True"."""
+
+    default_error_messages = {"not_a_string": "Must be a string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
 class InteractionInSerializer(serializers.Serializer):
-    external_id = serializers.CharField(max_length=200)
+    external_id = serializers.CharField(max_length=200, min_length=1)
     source = serializers.CharField(max_length=100, required=False, default="api")
     channel = serializers.ChoiceField(choices=Channel.choices)
-    agent = serializers.CharField(max_length=200, help_text="The agent's external id.")
+    agent = serializers.CharField(max_length=200, min_length=1, help_text="The agent's external id.")
     agent_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     department = serializers.SlugField(max_length=50, required=False, allow_blank=True)
     occurred_at = StrictDateTimeField(required=False)
@@ -83,8 +94,12 @@ class InteractionInSerializer(serializers.Serializer):
     wait_seconds = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_SECONDS)
     transfers = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=100)
     resolved = serializers.BooleanField(required=False, allow_null=True)
-    tags = serializers.ListField(
-        child=serializers.CharField(max_length=50), required=False, max_length=20, allow_empty=True
+    tags = serializers.ListField(child=StrictCharField(max_length=50), required=False, max_length=20, allow_empty=True)
+    invite = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text="false: record the interaction for coverage and drivers without inviting anyone "
+        "(suppressed_reason not_requested).",
     )
 
     def validate(self, attrs: dict) -> dict:
@@ -119,6 +134,7 @@ class InteractionInSerializer(serializers.Serializer):
             transfers=data.get("transfers"),
             resolved=data.get("resolved"),
             tags=[t.strip() for t in data.get("tags", []) if t.strip()],
+            invite=data.get("invite", True),
         )
 
 
