@@ -12,8 +12,7 @@ from rest_framework.views import APIView
 from surveys import services
 from surveys.authentication import ReportsInteractions
 from surveys.ingest import record_interactions
-from surveys.models import Interaction
-from surveys.serializers import InteractionInSerializer, InteractionOutSerializer
+from surveys.serializers import InteractionInSerializer, InteractionOutSerializer, interaction_bodies, validated_inputs
 
 BULK_LIMIT = 1000
 
@@ -28,27 +27,11 @@ class JSONBodyParser(parsers.JSONParser):
             raise exceptions.ParseError("JSON parse error - nested too deeply.") from exc
 
 
-def _validate(payload) -> tuple[services.InteractionInput | None, dict | None]:
-    """(input, None) for a valid interaction object, (None, field errors) otherwise."""
-    if not isinstance(payload, dict):
-        return None, {"non_field_errors": ["Expected a JSON object."]}
-    serializer = InteractionInSerializer(data=payload)
-    if not serializer.is_valid():
-        return None, serializer.errors
-    return serializer.to_input(), None
-
-
 def _bodies(recorded: list[services.Recorded]) -> list[tuple[int, dict]]:
     """(HTTP status, body) per recorded item, read after commit (delivery may have moved the
     invitation on) in one query."""
-    fresh = Interaction.objects.select_related("invitation").in_bulk([r.interaction.pk for r in recorded])
-    return [
-        (
-            status.HTTP_201_CREATED if r.created else status.HTTP_200_OK,
-            InteractionOutSerializer(fresh[r.interaction.pk]).data,
-        )
-        for r in recorded
-    ]
+    bodies = interaction_bodies([r.interaction.pk for r in recorded])
+    return [(status.HTTP_201_CREATED if r.created else status.HTTP_200_OK, bodies[r.interaction.pk]) for r in recorded]
 
 
 class BulkItemSerializer(serializers.Serializer):
@@ -81,7 +64,7 @@ class InteractionCreateView(APIView):
         summary="Report a finished interaction",
     )
     def post(self, request: Request) -> Response:
-        data, errors = _validate(request.data)
+        [(data, errors)] = validated_inputs([request.data])
         if errors is not None:
             return Response(errors, status=status.HTTP_400_BAD_REQUEST)
         [(code, body)] = _bodies([services.record_interaction(data)])
@@ -111,7 +94,7 @@ class InteractionBulkView(APIView):
                 {"non_field_errors": [f"At most {BULK_LIMIT} interactions per request; got {len(items)}."]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        checked = [_validate(item) for item in items]  # the whole list first: nothing stored yet
+        checked = validated_inputs(items)  # the whole list first: nothing stored yet
         valid = [data for data, errors in checked if errors is None]
         answers = iter(_bodies(record_interactions(valid)))
         results, counts = [], {201: 0, 200: 0, 400: 0}

@@ -23,6 +23,7 @@ whatever a broker outage lost: the invitations stay "pending" in the database).
 """
 
 import bisect
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -30,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
+from django.db.models import JSONField
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -45,10 +47,6 @@ from surveys.wording import supported_language
 
 Key = tuple[str, str]
 
-INTERACTION_TABLE = Interaction._meta.db_table
-INSERT_FIELDS = [f for f in Interaction._meta.concrete_fields if not f.primary_key]
-INSERT_COLUMNS = ", ".join(connection.ops.quote_name(f.column) for f in INSERT_FIELDS)
-ROW_PLACEHOLDERS = "(" + ", ".join(["%s"] * len(INSERT_FIELDS)) + ")"
 # PostgreSQL and SQLite (3.35+) both speak this; the rows it returns are the ones stored now.
 ON_CONFLICT_RETURNING = "ON CONFLICT (source, external_id) DO NOTHING RETURNING id, source, external_id"
 RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
@@ -86,18 +84,24 @@ def _store(items: Sequence[InteractionInput], now: datetime) -> list[Recorded]:
     created: set[Key] = set()
     if first:
         rows = _plan(list(first.values()), now)
-        inserted = _insert([interaction for interaction, _ in rows])
+        inserted = _insert(Interaction, [interaction for interaction, _ in rows], ON_CONFLICT_RETURNING, now)
         invitations = []
         for interaction, invitation in rows:
             key = (interaction.source, interaction.external_id)
             if key in inserted:
-                interaction.pk = inserted[key]
+                interaction.pk = inserted[key][0]
                 interaction._state.adding = False
-                invitation.interaction = interaction
+                invitation.interaction_id = interaction.pk
+                Interaction.invitation.related.field.set_cached_value(invitation, interaction)
+                Interaction.invitation.related.set_cached_value(interaction, invitation)
                 invitations.append(invitation)
                 stored[key] = interaction
                 created.add(key)
-        Invitation.objects.bulk_create(invitations)
+        for invitation, (pk,) in zip(
+            invitations, _insert(Invitation, invitations, "RETURNING id", now).values(), strict=True
+        ):
+            invitation.pk = pk
+            invitation._state.adding = False
         lost = set(first) - created  # stored by a parallel request since we looked
         if lost:
             stored |= _stored(lost)
@@ -123,15 +127,16 @@ def _plan(items: list[InteractionInput], now: datetime) -> list[tuple[Interactio
     moments = [d.occurred_at or now for d in items]
     people = resolve_people(items, moments)
     choose = SurveyChooser()
+    surveys = [choose(department_id=d.pk, channel=data.channel) for data, (_a, d) in zip(items, people, strict=True)]
     interactions = [
         Interaction(
             source=data.source,
             external_id=data.external_id,
             channel=data.channel,
             occurred_at=moment,
-            agent=agent,
-            department=department,
-            survey=choose(department_id=department.pk, channel=data.channel),
+            agent_id=agent.pk,
+            department_id=department.pk,
+            survey_id=survey.pk,
             customer_email=data.customer_email,
             customer_phone=data.customer_phone,
             customer_name=data.customer_name,
@@ -142,9 +147,11 @@ def _plan(items: list[InteractionInput], now: datetime) -> list[tuple[Interactio
             resolved=data.resolved,
             tags=data.tags,
         )
-        for data, moment, (agent, department) in zip(items, moments, people, strict=True)
+        for data, moment, (agent, department), survey in zip(items, moments, people, surveys, strict=True)
     ]
-    versions = current_versions({i.survey for i in interactions})
+    for interaction, survey in zip(interactions, surveys, strict=True):
+        Interaction.survey.field.set_cached_value(interaction, survey)  # read below, never fetched
+    versions = current_versions(set(surveys))
     sampler = BatchSampler(interactions)
     rows = []
     for interaction, data in zip(interactions, items, strict=True):
@@ -173,7 +180,7 @@ def _invitation(interaction: Interaction, data: InteractionInput, version, reaso
             suppressed_reason=reason,
             method=method,
             language=language,
-            survey_version=version,
+            survey_version_id=version.pk,
         )
     survey = interaction.survey
     delay = data.delay_minutes if data.delay_minutes is not None else survey.send_delay_minutes
@@ -184,7 +191,7 @@ def _invitation(interaction: Interaction, data: InteractionInput, version, reaso
         status=Invitation.Status.SENT if is_link else Invitation.Status.PENDING,
         method=method,
         language=language,
-        survey_version=version,
+        survey_version_id=version.pk,
         token_nonce=nonce,
         token_hash=tokens.hash_token(tokens.token_for(nonce)),
         send_after=send_after,
@@ -193,18 +200,44 @@ def _invitation(interaction: Interaction, data: InteractionInput, version, reaso
     )
 
 
-def _insert(rows: list[Interaction]) -> dict[Key, int]:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING: the pks of the rows stored now, by key."""
-    rows = sorted(rows, key=lambda r: (r.source, r.external_id))
-    params = []
-    for row in rows:
-        params += [f.get_db_prep_save(f.pre_save(row, True), connection) for f in INSERT_FIELDS]
-    values = ", ".join([ROW_PLACEHOLDERS] * len(rows))
+def _insert(model, objs: list, suffix: str, now: datetime) -> dict:
+    """INSERT the objects in one statement; the rows RETURNING gives (by key for
+    interactions, in order otherwise). Interactions go in key order (see the docstring).
+
+    On PostgreSQL each column is one array parameter (INSERT ... SELECT FROM unnest): a
+    thousand rows cost 20 parameters instead of 20,000, which is most of the time saved."""
+    if model is Interaction:
+        objs = sorted(objs, key=lambda r: (r.source, r.external_id))
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+        source = f"SELECT * FROM unnest({arrays})"  # noqa: S608 (types from the model)
+        params = [[_raw(f, obj, now) for obj in objs] for f in fields]
+    else:
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        source = "VALUES " + ", ".join([row] * len(objs))
+        params = [f.get_db_prep_save(_raw(f, obj, now, json_text=False), connection) for obj in objs for f in fields]
     # Table and columns come from the model, every value is a parameter.
-    sql = f"INSERT INTO {INTERACTION_TABLE} ({INSERT_COLUMNS}) VALUES {values} {ON_CONFLICT_RETURNING}"  # noqa: S608
+    sql = f"INSERT INTO {table} ({columns}) {source} {suffix}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {(source, external_id): pk for pk, source, external_id in cursor.fetchall()}
+        returned = cursor.fetchall()
+    if model is Interaction:
+        return {(source_, external_id): (pk,) for pk, source_, external_id in returned}
+    return dict(enumerate(returned))
+
+
+def _raw(field, obj, now: datetime, *, json_text: bool = True):
+    """The value to store for one field of a new row (auto_now_add fields: `now`)."""
+    if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
+        setattr(obj, field.attname, now)
+        return now
+    value = getattr(obj, field.attname)
+    if json_text and isinstance(field, JSONField):
+        return json.dumps(value)
+    return value
 
 
 def _queue_deliveries(pending: list[Invitation], now: datetime) -> None:

@@ -73,8 +73,12 @@ def default_survey() -> Survey:
 
 
 def survey_url(invitation: Invitation) -> str:
-    token = tokens.token_for(invitation.token_nonce)
-    return settings.PUBLIC_BASE_URL + reverse("survey-page", args=[token])
+    return survey_url_of(invitation.token_nonce)
+
+
+def survey_url_of(nonce: str) -> str:
+    """The customer's link for an invitation's token nonce."""
+    return settings.PUBLIC_BASE_URL + reverse("survey-page", args=[tokens.token_for(nonce)])
 
 
 def record_interaction(data: InteractionInput) -> Recorded:
