@@ -46,7 +46,7 @@ class SurveyChooser:
     """survey_for for many interactions: the active rules read once (bulk ingest)."""
 
     def __init__(self) -> None:
-        self.rules = list(SurveyAssignment.objects.filter(survey__active=True).select_related("survey"))
+        self.rules = list(SurveyAssignment.objects.filter(survey__active=True).select_related("survey").order_by())
         self._default: Survey | None = None
         self._chosen: dict[tuple[int, str], Survey] = {}
 

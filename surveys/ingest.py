@@ -118,7 +118,11 @@ def _stored(keys: set[Key]) -> dict[Key, Interaction]:
     if not keys:
         return {}
     sources, external_ids = {k[0] for k in keys}, {k[1] for k in keys}
-    found = Interaction.objects.select_related("invitation").filter(source__in=sources, external_id__in=external_ids)
+    found = (
+        Interaction.objects.select_related("invitation")
+        .filter(source__in=sources, external_id__in=external_ids)
+        .order_by()
+    )
     return {(i.source, i.external_id): i for i in found if (i.source, i.external_id) in keys}
 
 
@@ -327,6 +331,7 @@ class BatchSampler:
                 interaction__occurred_at__lt=max(moments) + window,
             )
             .values_list("interaction__customer_email", "interaction__customer_phone", "interaction__occurred_at")
+            .order_by()
         )
         for email, phone, occurred_at in rows:
             if email in emails:

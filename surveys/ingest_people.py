@@ -28,7 +28,7 @@ def resolve_people(items: Sequence, moments: Sequence[datetime]) -> list[tuple[A
     departments = _departments({d.department for d in items if d.department})
     agents = {
         a.external_id: a
-        for a in Agent.objects.select_related("department").filter(external_id__in={d.agent for d in items})
+        for a in Agent.objects.select_related("department").filter(external_id__in={d.agent for d in items}).order_by()
     }
     moves: dict[int, list[AgentMove]] = defaultdict(list)
     if agents:
@@ -65,11 +65,11 @@ def resolve_people(items: Sequence, moments: Sequence[datetime]) -> list[tuple[A
 
 def _departments(codes: set[str]) -> dict[str, Department]:
     """The named departments by code (created if unknown), plus "unassigned" if it exists."""
-    found = {d.code: d for d in Department.objects.filter(code__in=codes | {UNASSIGNED_DEPARTMENT})}
+    found = {d.code: d for d in Department.objects.filter(code__in=codes | {UNASSIGNED_DEPARTMENT}).order_by()}
     missing = sorted(codes - set(found))
     if missing:
         Department.objects.bulk_create([Department(code=c, name=c) for c in missing], ignore_conflicts=True)
-        found |= {d.code: d for d in Department.objects.filter(code__in=missing)}
+        found |= {d.code: d for d in Department.objects.filter(code__in=missing).order_by()}
     return found
 
 
@@ -84,7 +84,9 @@ def _unassigned(departments: dict[str, Department]) -> Department:
 def _store_agents(new: dict[str, Agent], changed: list[Agent]) -> None:
     if new:
         Agent.objects.bulk_create([new[key] for key in sorted(new)], ignore_conflicts=True)
-        for pk, external_id in Agent.objects.filter(external_id__in=list(new)).values_list("pk", "external_id"):
+        for pk, external_id in (
+            Agent.objects.filter(external_id__in=list(new)).values_list("pk", "external_id").order_by()
+        ):
             agent = new[external_id]
             agent.pk = pk
             agent._state.adding = False

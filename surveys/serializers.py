@@ -187,8 +187,12 @@ def interaction_body(interaction: Interaction) -> dict:
 def interaction_bodies(interaction_ids: list[int]) -> dict[int, dict]:
     """interaction_body for many interactions as stored now, by id, in one query and without
     a model or serializer per item (a bulk answer holds a thousand)."""
-    rows = Invitation.objects.filter(interaction_id__in=interaction_ids).values_list(
-        "interaction_id", "interaction__external_id", "status", "expires_at", "suppressed_reason", "token_nonce"
+    rows = (
+        Invitation.objects.filter(interaction_id__in=interaction_ids)
+        .values_list(
+            "interaction_id", "interaction__external_id", "status", "expires_at", "suppressed_reason", "token_nonce"
+        )
+        .order_by()
     )
     return {row[0]: _body(*row) for row in rows}
 

@@ -72,7 +72,10 @@ def current_versions(surveys) -> dict[int, SurveyVersion]:
     of each (a survey without any version gets its first one)."""
     by_id = {survey.pk: survey for survey in surveys}
     newest = SurveyVersion.objects.filter(survey_id=OuterRef("survey_id")).order_by("-number").values("number")[:1]
-    found = {v.survey_id: v for v in SurveyVersion.objects.filter(survey_id__in=list(by_id), number=Subquery(newest))}
+    found = {
+        v.survey_id: v
+        for v in SurveyVersion.objects.filter(survey_id__in=list(by_id), number=Subquery(newest)).order_by()
+    }
     for survey_id, survey in by_id.items():
         if survey_id not in found:
             found[survey_id] = snapshot(survey)
