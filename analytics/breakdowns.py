@@ -138,7 +138,7 @@ def _sync_histogram(cursor, days: Range) -> SyncResult:
 DRIVER_KEY = ["grain", "dimension", "value", "day", "department_key", "channel"]
 DAY_ROWS = "grain = 'day' AND "
 FUNNEL_KEY = ["grain", "day", "department_key", "agent_key", "channel"]
-FUNNEL_COUNTERS = ["interactions", "suppressed", "invited", "opened", "answered"]
+FUNNEL_COUNTERS = ["interactions", "suppressed", "not_requested", "too_old", "invited", "opened", "answered"]
 
 
 def _sync_funnel(cursor, days: Range) -> SyncResult:
@@ -153,6 +153,9 @@ def _sync_funnel(cursor, days: Range) -> SyncResult:
         source_sql=f"SELECT 'day' AS grain, {day_sql} AS day, i.department_id AS department_key, "
         "i.agent_id AS agent_key, i.channel AS channel, COUNT(*) AS interactions, "
         "SUM(CASE WHEN v.status = 'suppressed' THEN 1 ELSE 0 END) AS suppressed, "
+        "SUM(CASE WHEN v.status = 'suppressed' AND v.suppressed_reason = 'not_requested' THEN 1 ELSE 0 END) "
+        "AS not_requested, "
+        "SUM(CASE WHEN v.status = 'suppressed' AND v.suppressed_reason = 'too_old' THEN 1 ELSE 0 END) AS too_old, "
         "SUM(CASE WHEN v.id IS NOT NULL AND v.status <> 'suppressed' THEN 1 ELSE 0 END) AS invited, "
         "SUM(CASE WHEN v.opened_at IS NOT NULL OR v.status = 'answered' THEN 1 ELSE 0 END) AS opened, "
         "SUM(CASE WHEN v.status = 'answered' THEN 1 ELSE 0 END) AS answered "

@@ -146,6 +146,10 @@ class FunnelBucket(models.Model):
     day = models.DateField()
     interactions = models.PositiveIntegerField(default=0)
     suppressed = models.PositiveIntegerField(default=0)
+    # Part of `suppressed`: recorded without an invitation by request (invite: false, a
+    # backfill) or because the interaction was too old to ask about when reported.
+    not_requested = models.PositiveIntegerField(default=0)
+    too_old = models.PositiveIntegerField(default=0)
     invited = models.PositiveIntegerField(default=0)
     opened = models.PositiveIntegerField(default=0)
     answered = models.PositiveIntegerField(default=0)

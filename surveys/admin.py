@@ -34,7 +34,18 @@ class SurveyAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "is_default", "active", "default_language"]}),
         ("Channels", {"fields": ["invite_phone", "invite_chat", "invite_email", "invite_sms"]}),
-        ("Sampling", {"fields": ["fatigue_days", "agent_monthly_target", "send_delay_minutes", "link_expiry_days"]}),
+        (
+            "Sampling",
+            {
+                "fields": [
+                    "fatigue_days",
+                    "agent_monthly_target",
+                    "send_delay_minutes",
+                    "link_expiry_days",
+                    "max_invite_age_hours",
+                ]
+            },
+        ),
         ("Branding", {"fields": ["display_name", "logo_url", "accent_colour", "privacy_url"]}),
         (
             "Edited in the survey editor",

@@ -1,4 +1,7 @@
-"""REST API v1 for integrations: report finished interactions (one or a batch)."""
+"""REST API v1 for integrations: report finished interactions (one or a batch).
+
+A batch is validated whole, then its valid items are stored together by surveys.ingest.
+"""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, parsers, serializers, status
@@ -8,7 +11,8 @@ from rest_framework.views import APIView
 
 from surveys import services
 from surveys.authentication import ReportsInteractions
-from surveys.serializers import InteractionInSerializer, InteractionOutSerializer
+from surveys.ingest import record_interactions
+from surveys.serializers import InteractionInSerializer, InteractionOutSerializer, interaction_bodies, validated_inputs
 
 BULK_LIMIT = 1000
 
@@ -23,15 +27,11 @@ class JSONBodyParser(parsers.JSONParser):
             raise exceptions.ParseError("JSON parse error - nested too deeply.") from exc
 
 
-def _record(payload) -> tuple[int, dict]:
-    """Validate and record one interaction; (HTTP status, body)."""
-    serializer = InteractionInSerializer(data=payload)
-    if not serializer.is_valid():
-        return status.HTTP_400_BAD_REQUEST, serializer.errors
-    recorded = services.record_interaction(serializer.to_input())
-    interaction = services.refreshed(recorded.interaction)
-    code = status.HTTP_201_CREATED if recorded.created else status.HTTP_200_OK
-    return code, InteractionOutSerializer(interaction).data
+def _bodies(recorded: list[services.Recorded]) -> list[tuple[int, dict]]:
+    """(HTTP status, body) per recorded item, read after commit (delivery may have moved the
+    invitation on) in one query."""
+    bodies = interaction_bodies([r.interaction.pk for r in recorded])
+    return [(status.HTTP_201_CREATED if r.created else status.HTTP_200_OK, bodies[r.interaction.pk]) for r in recorded]
 
 
 class BulkItemSerializer(serializers.Serializer):
@@ -64,9 +64,10 @@ class InteractionCreateView(APIView):
         summary="Report a finished interaction",
     )
     def post(self, request: Request) -> Response:
-        if not isinstance(request.data, dict):
-            return Response({"non_field_errors": ["Expected a JSON object."]}, status=status.HTTP_400_BAD_REQUEST)
-        code, body = _record(request.data)
+        [(data, errors)] = validated_inputs([request.data])
+        if errors is not None:
+            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+        [(code, body)] = _bodies([services.record_interaction(data)])
         return Response(body, status=code)
 
 
@@ -93,12 +94,12 @@ class InteractionBulkView(APIView):
                 {"non_field_errors": [f"At most {BULK_LIMIT} interactions per request; got {len(items)}."]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        checked = validated_inputs(items)  # the whole list first: nothing stored yet
+        valid = [data for data, errors in checked if errors is None]
+        answers = iter(_bodies(record_interactions(valid)))
         results, counts = [], {201: 0, 200: 0, 400: 0}
-        for index, item in enumerate(items):
-            if not isinstance(item, dict):
-                code, body = 400, {"non_field_errors": ["Expected a JSON object."]}
-            else:
-                code, body = _record(item)
+        for index, (_data, errors) in enumerate(checked):
+            code, body = (status.HTTP_400_BAD_REQUEST, errors) if errors is not None else next(answers)
             counts[code] += 1
             results.append({"index": index, "status": code, ("errors" if code == 400 else "body"): body})
         return Response(

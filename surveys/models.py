@@ -30,6 +30,8 @@ class SuppressedReason(models.TextChoices):
     CHANNEL_DISABLED = "channel_disabled", "Channel disabled"
     SAMPLE_REACHED = "sample_reached", "Agent's monthly sample reached"
     FATIGUE = "fatigue", "Customer surveyed recently"
+    NOT_REQUESTED = "not_requested", "Not requested (invite: false)"
+    TOO_OLD = "too_old", "Too old to invite"
 
 
 class Survey(models.Model):
@@ -53,6 +55,11 @@ class Survey(models.Model):
         "interactions that month are not surveyed. 0 = survey every interaction.",
     )
     send_delay_minutes = models.PositiveIntegerField(default=0, help_text="Wait this long before sending.")
+    max_invite_age_hours = models.PositiveIntegerField(
+        default=72,
+        help_text="Interactions older than this many hours when they are reported are recorded but never "
+        "invited (a backfill of history must not survey old customers). 0 = no limit.",
+    )
     reminder_enabled = models.BooleanField(
         "Send one reminder", default=False, help_text="Remind customers who have not answered, once."
     )

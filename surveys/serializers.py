@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from surveys.models import Channel, DeliveryMethod, Interaction, Invitation
-from surveys.services import InteractionInput, survey_url
+from surveys.services import InteractionInput, survey_url, survey_url_of
 
 PHONE_RE = re.compile(r"^\+?[0-9 ().-]{6,32}$")
 LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
@@ -69,11 +69,22 @@ class DeliverySerializer(serializers.Serializer):
     delay_minutes = serializers.IntegerField(required=False, min_value=0, max_value=7 * 24 * 60)
 
 
+class StrictCharField(serializers.CharField):
+    """A JSON string only: DRF's CharField would turn 0 or true into "0" or "True"."""
+
+    default_error_messages = {"not_a_string": "Must be a string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
 class InteractionInSerializer(serializers.Serializer):
-    external_id = serializers.CharField(max_length=200)
+    external_id = serializers.CharField(max_length=200, min_length=1)
     source = serializers.CharField(max_length=100, required=False, default="api")
     channel = serializers.ChoiceField(choices=Channel.choices)
-    agent = serializers.CharField(max_length=200, help_text="The agent's external id.")
+    agent = serializers.CharField(max_length=200, min_length=1, help_text="The agent's external id.")
     agent_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     department = serializers.SlugField(max_length=50, required=False, allow_blank=True)
     occurred_at = StrictDateTimeField(required=False)
@@ -83,8 +94,12 @@ class InteractionInSerializer(serializers.Serializer):
     wait_seconds = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_SECONDS)
     transfers = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=100)
     resolved = serializers.BooleanField(required=False, allow_null=True)
-    tags = serializers.ListField(
-        child=serializers.CharField(max_length=50), required=False, max_length=20, allow_empty=True
+    tags = serializers.ListField(child=StrictCharField(max_length=50), required=False, max_length=20, allow_empty=True)
+    invite = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text="false: record the interaction for coverage and drivers without inviting anyone "
+        "(suppressed_reason not_requested).",
     )
 
     def validate(self, attrs: dict) -> dict:
@@ -97,29 +112,51 @@ class InteractionInSerializer(serializers.Serializer):
         return attrs
 
     def to_input(self) -> InteractionInput:
-        data = self.validated_data
-        customer = data.get("customer") or {}
-        delivery = data.get("delivery") or {}
-        return InteractionInput(
-            external_id=data["external_id"],
-            source=data.get("source") or "api",
-            channel=data["channel"],
-            agent=data["agent"],
-            agent_name=data.get("agent_name", ""),
-            department=data.get("department", ""),
-            occurred_at=data.get("occurred_at"),
-            customer_email=customer.get("email", ""),
-            customer_phone=customer.get("phone", ""),
-            customer_name=customer.get("name", ""),
-            language=customer.get("language", ""),
-            delivery_method=delivery.get("method", ""),
-            delay_minutes=delivery.get("delay_minutes"),
-            handle_seconds=data.get("handle_seconds"),
-            wait_seconds=data.get("wait_seconds"),
-            transfers=data.get("transfers"),
-            resolved=data.get("resolved"),
-            tags=[t.strip() for t in data.get("tags", []) if t.strip()],
-        )
+        return input_from(self.validated_data)
+
+
+def validated_inputs(payloads: list) -> list[tuple[InteractionInput | None, dict | None]]:
+    """(input, None) or (None, field errors) per payload. One serializer validates them all:
+    DRF copies a serializer's fields for every instance, which is most of the cost of a
+    serializer per item in a 1,000-item list."""
+    serializer = InteractionInSerializer()
+    checked = []
+    for payload in payloads:
+        if not isinstance(payload, dict):
+            checked.append((None, {"non_field_errors": ["Expected a JSON object."]}))
+            continue
+        try:
+            checked.append((input_from(serializer.run_validation(payload)), None))
+        except serializers.ValidationError as exc:
+            checked.append((None, exc.detail))
+    return checked
+
+
+def input_from(data: dict) -> InteractionInput:
+    """The service's input from a validated interaction."""
+    customer = data.get("customer") or {}
+    delivery = data.get("delivery") or {}
+    return InteractionInput(
+        external_id=data["external_id"],
+        source=data.get("source") or "api",
+        channel=data["channel"],
+        agent=data["agent"],
+        agent_name=data.get("agent_name", ""),
+        department=data.get("department", ""),
+        occurred_at=data.get("occurred_at"),
+        customer_email=customer.get("email", ""),
+        customer_phone=customer.get("phone", ""),
+        customer_name=customer.get("name", ""),
+        language=customer.get("language", ""),
+        delivery_method=delivery.get("method", ""),
+        delay_minutes=delivery.get("delay_minutes"),
+        handle_seconds=data.get("handle_seconds"),
+        wait_seconds=data.get("wait_seconds"),
+        transfers=data.get("transfers"),
+        resolved=data.get("resolved"),
+        tags=[t.strip() for t in data.get("tags", []) if t.strip()],
+        invite=data.get("invite", True),
+    )
 
 
 class InvitationOutSerializer(serializers.Serializer):
@@ -129,6 +166,50 @@ class InvitationOutSerializer(serializers.Serializer):
 
     def get_url(self, invitation: Invitation) -> str:
         return survey_url(invitation)
+
+
+EXPIRES_AT = serializers.DateTimeField()
+
+
+def interaction_body(interaction: Interaction) -> dict:
+    """What the API answers for a recorded interaction (InteractionOutSerializer's shape)."""
+    invitation = interaction.invitation
+    return _body(
+        interaction.pk,
+        interaction.external_id,
+        invitation.status,
+        invitation.expires_at,
+        invitation.suppressed_reason,
+        invitation.token_nonce,
+    )
+
+
+def interaction_bodies(interaction_ids: list[int]) -> dict[int, dict]:
+    """interaction_body for many interactions as stored now, by id, in one query and without
+    a model or serializer per item (a bulk answer holds a thousand)."""
+    rows = (
+        Invitation.objects.filter(interaction_id__in=interaction_ids)
+        .values_list(
+            "interaction_id", "interaction__external_id", "status", "expires_at", "suppressed_reason", "token_nonce"
+        )
+        .order_by()
+    )
+    return {row[0]: _body(*row) for row in rows}
+
+
+def _body(pk: int, external_id: str, status: str, expires_at, reason: str, nonce: str | None) -> dict:
+    return {
+        "id": pk,
+        "external_id": external_id,
+        "invitation": None
+        if status == Invitation.Status.SUPPRESSED
+        else {
+            "url": survey_url_of(nonce),
+            "expires_at": EXPIRES_AT.to_representation(expires_at) if expires_at else None,
+            "status": status,
+        },
+        "suppressed_reason": reason or None,
+    }
 
 
 class InteractionOutSerializer(serializers.Serializer):
@@ -147,3 +228,6 @@ class InteractionOutSerializer(serializers.Serializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_suppressed_reason(self, interaction: Interaction) -> str | None:
         return interaction.invitation.suppressed_reason or None
+
+    def to_representation(self, instance: Interaction) -> dict:
+        return interaction_body(instance)

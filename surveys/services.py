@@ -10,20 +10,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from agents.models import Agent, Department
-from agents.services import department_on
-from nps_project.enqueue import enqueue_on_commit
 from surveys import tokens
-from surveys.assignment import survey_for
 from surveys.models import DeliveryMethod, Interaction, Invitation, Response, Survey, SurveyVersion
-from surveys.sampling import suppression_reason
 from surveys.signals import response_submitted
-from surveys.versions import current_version, languages_of, snapshot
-from surveys.wording import supported_language
+from surveys.versions import current_version, snapshot
 
 logger = logging.getLogger(__name__)
 
-UNASSIGNED_DEPARTMENT = "unassigned"
 REMINDER_MAX_ATTEMPTS = 3
 
 
@@ -80,92 +73,23 @@ def default_survey() -> Survey:
 
 
 def survey_url(invitation: Invitation) -> str:
-    token = tokens.token_for(invitation.token_nonce)
-    return settings.PUBLIC_BASE_URL + reverse("survey-page", args=[token])
+    return survey_url_of(invitation.token_nonce)
+
+
+def survey_url_of(nonce: str) -> str:
+    """The customer's link for an invitation's token nonce."""
+    return settings.PUBLIC_BASE_URL + reverse("survey-page", args=[tokens.token_for(nonce)])
 
 
 def record_interaction(data: InteractionInput) -> Recorded:
     """Store the interaction and the sampling decision; deliver the invitation after commit.
 
     Idempotent on (source, external_id): a replay, even a concurrent one, returns the
-    interaction stored first and creates nothing.
+    interaction stored first and creates nothing. A batch of one for surveys.ingest.
     """
-    existing = _existing(data)
-    if existing is not None:
-        return Recorded(existing, created=False)
-    try:
-        with transaction.atomic():
-            interaction = _create_interaction(data)
-            invitation = _decide_invitation(interaction, data)
-    except IntegrityError:
-        existing = _existing(data)
-        if existing is None:
-            raise
-        return Recorded(existing, created=False)
-    if invitation.status == Invitation.Status.PENDING:
-        from surveys.tasks import deliver_invitation  # tasks import services
+    from surveys.ingest import record_interactions  # ingest imports this module
 
-        countdown = (invitation.send_after - timezone.now()).total_seconds()
-        enqueue_on_commit(deliver_invitation, invitation.pk, countdown=countdown if countdown > 1 else None)
-    return Recorded(interaction, created=True)
-
-
-def _existing(data: InteractionInput) -> Interaction | None:
-    return (
-        Interaction.objects.select_related("invitation")
-        .filter(source=data.source, external_id=data.external_id)
-        .first()
-    )
-
-
-def _agent_and_department(data: InteractionInput, occurred_at: datetime) -> tuple[Agent, Department]:
-    """The agent, and the department the interaction counts for: the one the platform names,
-    else the one the agent worked in when it happened (agents move: see agents.services)."""
-    department = None
-    if data.department:
-        department, _ = Department.objects.get_or_create(code=data.department, defaults={"name": data.department})
-    agent, created = Agent.objects.get_or_create(
-        external_id=data.agent, defaults={"name": data.agent_name, "department": department}
-    )
-    changed = []
-    if not created and data.agent_name and agent.name != data.agent_name:
-        agent.name = data.agent_name
-        changed.append("name")
-    if department is None and not created:
-        department = department_on(agent, occurred_at)
-    if department is None:
-        department = agent.department
-    if department is None:
-        department, _ = Department.objects.get_or_create(code=UNASSIGNED_DEPARTMENT, defaults={"name": "Unassigned"})
-    if agent.department_id is None:
-        agent.department = department
-        changed.append("department")
-    if changed:
-        agent.save(update_fields=changed)
-    return agent, department
-
-
-def _create_interaction(data: InteractionInput) -> Interaction:
-    occurred_at = data.occurred_at or timezone.now()
-    agent, department = _agent_and_department(data, occurred_at)
-    return Interaction.objects.create(
-        source=data.source,
-        external_id=data.external_id,
-        channel=data.channel,
-        occurred_at=occurred_at,
-        agent=agent,
-        department=department,
-        survey=survey_for(department=department, channel=data.channel),
-        customer_email=data.customer_email,
-        customer_phone=data.customer_phone,
-        customer_name=data.customer_name,
-        language=data.language,
-        handle_seconds=data.handle_seconds,
-        wait_seconds=data.wait_seconds,
-        transfers=data.transfers,
-        resolved=data.resolved,
-        tags=data.tags,
-    )
+    return record_interactions([data])[0]
 
 
 def delivery_method_for(data: InteractionInput) -> str:
@@ -176,47 +100,6 @@ def delivery_method_for(data: InteractionInput) -> str:
     if data.customer_phone:
         return DeliveryMethod.SMS
     return DeliveryMethod.LINK
-
-
-def _decide_invitation(interaction: Interaction, data: InteractionInput) -> Invitation:
-    survey = interaction.survey
-    version = current_version(survey)
-    method = delivery_method_for(data)
-    language = supported_language(data.language, also=languages_of(version.content))
-    reason = suppression_reason(
-        survey=survey,
-        channel=interaction.channel,
-        agent=interaction.agent,
-        occurred_at=interaction.occurred_at,
-        email=interaction.customer_email,
-        phone=interaction.customer_phone,
-    )
-    if reason:
-        return Invitation.objects.create(
-            interaction=interaction,
-            status=Invitation.Status.SUPPRESSED,
-            suppressed_reason=reason,
-            method=method,
-            language=language,
-            survey_version=version,
-        )
-    now = timezone.now()
-    delay = data.delay_minutes if data.delay_minutes is not None else survey.send_delay_minutes
-    send_after = now + timedelta(minutes=delay)
-    nonce = tokens.new_nonce()
-    is_link = method == DeliveryMethod.LINK
-    return Invitation.objects.create(
-        interaction=interaction,
-        status=Invitation.Status.SENT if is_link else Invitation.Status.PENDING,
-        method=method,
-        language=language,
-        survey_version=version,
-        token_nonce=nonce,
-        token_hash=tokens.hash_token(tokens.token_for(nonce)),
-        send_after=send_after,
-        sent_at=now if is_link else None,
-        expires_at=send_after + timedelta(days=survey.link_expiry_days),
-    )
 
 
 def invitation_for_token(token: str) -> Invitation | None:

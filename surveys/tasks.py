@@ -1,5 +1,7 @@
 """Celery tasks of the survey loop: thin wrappers around services."""
 
+from collections import Counter
+
 from celery import shared_task
 
 from nps_project.enqueue import enqueue
@@ -19,6 +21,23 @@ def deliver_invitation(self, invitation_id: int) -> str:
         return dispatch.deliver_invitation(invitation_id)
     except dispatch.RetryLater as exc:
         raise self.retry(exc=exc, countdown=exc.retry_in) from exc
+
+
+@shared_task(acks_late=True)
+def deliver_invitations(invitation_ids: list[int]) -> dict[str, int]:
+    """Send a chunk of invitations queued by one ingest (one task per chunk, not per send).
+
+    Each invitation is tried once here, exactly as deliver_invitation would; one that fails
+    transiently continues on its own deliver_invitation task with the usual backoff.
+    """
+    outcomes: Counter[str] = Counter()
+    for invitation_id in invitation_ids:
+        try:
+            outcomes[dispatch.deliver_invitation(invitation_id)] += 1
+        except dispatch.RetryLater as exc:
+            enqueue(deliver_invitation, invitation_id, countdown=exc.retry_in)
+            outcomes["retrying"] += 1
+    return dict(outcomes)
 
 
 @shared_task

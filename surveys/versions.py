@@ -8,6 +8,7 @@ an edit answers the questions they were sent, and the response records which one
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from surveys.models import Survey, SurveyVersion
 
@@ -64,3 +65,18 @@ def languages_of(content: dict) -> list[str]:
     """The languages a version has wording for, its default language first."""
     default = content.get("default_language") or "en"
     return [default, *sorted(lang for lang in content.get("wording", {}) if lang != default)]
+
+
+def current_versions(surveys) -> dict[int, SurveyVersion]:
+    """current_version for several surveys at once, by survey id: one query for the latest
+    of each (a survey without any version gets its first one)."""
+    by_id = {survey.pk: survey for survey in surveys}
+    newest = SurveyVersion.objects.filter(survey_id=OuterRef("survey_id")).order_by("-number").values("number")[:1]
+    found = {
+        v.survey_id: v
+        for v in SurveyVersion.objects.filter(survey_id__in=list(by_id), number=Subquery(newest)).order_by()
+    }
+    for survey_id, survey in by_id.items():
+        if survey_id not in found:
+            found[survey_id] = snapshot(survey)
+    return found

@@ -37,6 +37,14 @@ def overview(request: HttpRequest, page: PageRequest) -> HttpResponse:
     channels = queries.by_channel(filters, filters.question)
     histogram = queries.score_histogram(filters, filters.question)
     has_data = any(c.responses for c in current.values())
+    not_surveyed = [
+        ("Not requested (recorded without an invitation)", funnel["not_requested"]),
+        ("Too old to invite when reported", funnel["too_old"]),
+        (
+            "Sampling rules (fatigue, sample reached, channel off, survey inactive)",
+            funnel["suppressed"] - funnel["not_requested"] - funnel["too_old"],
+        ),
+    ]
     context = {
         "has_data": has_data,
         "cases": followups.case_counts(filters.department_ids),
@@ -50,6 +58,9 @@ def overview(request: HttpRequest, page: PageRequest) -> HttpResponse:
         "histogram": histogram,
         "histogram_figure": figures.score_distribution(histogram),
         "funnel": funnel,
+        # Not surveyed, by why: never counted as invited (the funnel's second stage).
+        "not_surveyed": not_surveyed,
+        "not_surveyed_why": [(label, count) for label, count in not_surveyed if count],
         "response_rate": round(100 * funnel["answered"] / funnel["invited"], 1) if funnel["invited"] else None,
         "funnel_figure": figures.funnel(
             [

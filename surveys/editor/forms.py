@@ -59,6 +59,18 @@ class SurveyForm(forms.ModelForm):
         help_text="Stop inviting an agent's customers for the rest of the month once this many answered "
         "(0: survey every interaction).",
     )
+    max_invite_age_hours = forms.IntegerField(
+        label="Invite only if reported within (hours)",
+        min_value=0,
+        max_value=24 * 365,
+        error_messages={
+            "min_value": "The age limit cannot be negative. Use 0 for no limit.",
+            "required": "Say how many hours (0: no limit).",
+        },
+        help_text="An interaction reported more than this many hours after it happened is recorded "
+        "(it counts in coverage and drivers) but its customer is never invited, so loading history "
+        "never surveys old customers (0: no limit).",
+    )
     reminder_after_hours = forms.IntegerField(
         label="Remind after (hours)",
         min_value=1,
@@ -94,6 +106,7 @@ class SurveyForm(forms.ModelForm):
             "link_expiry_days",
             "fatigue_days",
             "agent_monthly_target",
+            "max_invite_age_hours",
             "reminder_enabled",
             "reminder_after_hours",
             "display_name",

@@ -94,6 +94,7 @@ def survey_form(survey, translations: list[dict]) -> dict:
         "agent_monthly_target": "0",
         "send_delay_minutes": "0",
         "link_expiry_days": "7",
+        "max_invite_age_hours": "72",
         "translations-TOTAL_FORMS": str(len(translations)),
         "translations-INITIAL_FORMS": str(sum(1 for t in translations if t.get("id"))),
         "translations-MIN_NUM_FORMS": "0",

@@ -24,6 +24,7 @@ REQUEST_FIELDS = {
     "transfers",
     "resolved",
     "tags",
+    "invite",
 }
 
 

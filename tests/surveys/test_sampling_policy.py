@@ -25,7 +25,9 @@ _ids = iter(range(1, 1_000_000))
 
 @pytest.fixture
 def survey():
-    return SurveyFactory()
+    # These rules are about history (30 days, last month): no age limit on inviting here;
+    # tests/surveys/test_backfill.py covers max_invite_age_hours.
+    return SurveyFactory(max_invite_age_hours=0)
 
 
 @pytest.fixture

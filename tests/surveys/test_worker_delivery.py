@@ -61,3 +61,20 @@ def test_worker_skips_an_invitation_already_sent(celery_worker_process, api):
     assert len(celery_worker_process.mails()) == 1
     invitation.refresh_from_db()
     assert invitation.attempts == 1
+
+
+def test_worker_emails_the_invitations_of_a_bulk_report_in_chunks(celery_worker_process, api):
+    """A bulk report queues one task per chunk of invitations; the worker sends each once."""
+    batch = [
+        {"external_id": f"bulk-{n}", "channel": "chat", "agent": "agent-42", "customer": {"email": f"c{n}@example.com"}}
+        for n in range(3)
+    ]
+    reply = api.post("/api/v1/interactions/bulk/", batch, format="json")
+    assert reply.status_code == 200, reply.content
+    assert reply.json()["created"] == 3
+
+    wait_until(lambda: Invitation.objects.filter(status=Invitation.Status.SENT).count() == 3 or None, timeout=30)
+    mails = wait_until(lambda: len(celery_worker_process.mails()) == 3 and celery_worker_process.mails(), timeout=10)
+    assert sorted(m.split("To: ", 1)[1].split("\n", 1)[0] for m in mails) == [f"c{n}@example.com" for n in range(3)]
+    assert "deliver_invitations" in celery_worker_process.log_text()
+    assert set(Invitation.objects.values_list("attempts", flat=True)) == {1}
