@@ -198,13 +198,15 @@ def run_dry_run(job_id: int) -> None:
 
 
 def _already_stored(items: list[InteractionInput]) -> int:
-    keys = {(item.source, item.external_id) for item in items}
-    if not keys:
+    """How many of the items are stored already (they will be skipped as duplicates)."""
+    if not items:
         return 0
-    stored = Interaction.objects.filter(
-        source__in={source for source, _ in keys}, external_id__in={external_id for _, external_id in keys}
-    ).values_list("source", "external_id")
-    return sum(1 for key in stored if key in keys)
+    stored = set(
+        Interaction.objects.filter(
+            source__in={item.source for item in items}, external_id__in={item.external_id for item in items}
+        ).values_list("source", "external_id")
+    )
+    return sum(1 for item in items if (item.source, item.external_id) in stored)
 
 
 def run_import(job_id: int) -> None:

@@ -1,14 +1,11 @@
-"""Shared pieces of the import tests: files to upload, an admin's client, the import folder."""
+"""Shared pieces of the import tests: rows and files to upload, the mapping form as posted."""
 
 import csv
 import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from django.test import Client
-
-from tests.factories import UserFactory
 
 HEADER = [
     "Ticket ID",
@@ -69,22 +66,6 @@ def write_rows(path: Path, count: int, *, start: int = 0) -> Path:
         for n in range(start, start + count):
             writer.writerow(row(n))
     return path
-
-
-@pytest.fixture
-def import_dir(tmp_path, settings, monkeypatch) -> Path:
-    """A fresh IMPORT_DIR for this test, also handed to a worker started after it."""
-    path = tmp_path / "imports"
-    settings.IMPORT_DIR = path
-    monkeypatch.setenv("IMPORT_DIR", str(path))
-    return path
-
-
-@pytest.fixture
-def admin_client(db) -> Client:
-    client = Client()
-    client.force_login(UserFactory(username="imports-admin", is_staff=True))
-    return client
 
 
 def upload(client: Client, name: str, content: bytes, *, encoding: str = "utf-8"):
