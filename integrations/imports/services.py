@@ -166,13 +166,13 @@ def run_dry_run(job_id: int) -> None:
     job = ImportJob.objects.filter(pk=job_id, status=Status.VALIDATING).first()
     if job is None:
         return
-    rules = row_settings(job)
+    checker = validation.RowChecker(row_settings(job))
     ImportIssue.objects.filter(job=job).delete()
     ImportJob.objects.filter(pk=job.pk).update(processed_rows=0, valid_rows=0, invalid_rows=0, existing_rows=0)
     try:
         with _open(job) as (_columns, rows):
             for chunk in _chunks(rows, settings.IMPORT_CHUNK_ROWS):
-                checked = [validation.check_row(line, cells, rules) for line, cells in chunk]
+                checked = [checker.check(line, cells) for line, cells in chunk]
                 good = [row.item for row in checked if isinstance(row, validation.Good)]
                 bad = [row for row in checked if isinstance(row, validation.Bad)]
                 ImportIssue.objects.bulk_create(
@@ -214,12 +214,12 @@ def run_import(job_id: int) -> None:
     job = ImportJob.objects.filter(pk=job_id, status=Status.IMPORTING).first()
     if job is None:
         return
-    rules = row_settings(job)
+    checker = validation.RowChecker(row_settings(job))
     try:
         with _open(job) as (_columns, rows):
             pending = (row for row in rows if row[0] > job.last_line)
             for chunk in _chunks(pending, settings.IMPORT_CHUNK_ROWS):
-                _import_chunk(job, chunk, rules)
+                _import_chunk(job, chunk, checker)
     except readers.ImportFileError as exc:
         _stop(job, Status.FAILED, f"The import stopped: {exc}")
         return
@@ -237,8 +237,8 @@ def run_import(job_id: int) -> None:
     job_path(job).unlink(missing_ok=True)
 
 
-def _import_chunk(job: ImportJob, chunk: list, rules: validation.Settings) -> None:
-    checked = [validation.check_row(line, cells, rules) for line, cells in chunk]
+def _import_chunk(job: ImportJob, chunk: list, checker: validation.RowChecker) -> None:
+    checked = [checker.check(line, cells) for line, cells in chunk]
     good = [row for row in checked if isinstance(row, validation.Good)]
     bad = [row for row in checked if isinstance(row, validation.Bad)]
     with transaction.atomic():
