@@ -45,9 +45,10 @@ RUN groupadd --system --gid 10001 nps \
 
 COPY --from=builder /opt/venv /opt/venv
 # The code stays root-owned (read-only for the app); only var/ is writable (beat schedule,
-# file-based mail if configured).
+# file-based mail if configured, uploaded import files in var/imports: a volume shared by web
+# and worker, created here so that the volume is owned by the app's user).
 COPY --from=builder /app /app
-RUN install -d -o nps -g nps /app/var
+RUN install -d -o nps -g nps /app/var /app/var/imports
 WORKDIR /app
 
 USER nps:nps

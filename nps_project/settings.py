@@ -333,3 +333,10 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": crontab(hour=3, minute=45),
     },
 }
+# --- Imports of interactions from a file (/manage/import/) ----------------------------------
+# Uploaded files wait here for the worker: web and worker must share this folder (a volume in
+# docker-compose.yml). Each file is deleted once its import is done or discarded.
+IMPORT_DIR = Path(env.str("IMPORT_DIR", default=str(VAR_DIR / "imports")))
+IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=512)
+# Rows validated and stored per transaction (progress is reported per chunk).
+IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=1000)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("manage/", include("agents.urls_manage")),
     path("manage/", include(urls_connectors.manage_urlpatterns)),
     path("manage/integrations/webhooks/", include("integrations.urls_webhooks")),
+    path("manage/import/", include("integrations.urls_import")),
     path("", RedirectView.as_view(pattern_name="dashboard-overview", permanent=False), name="home"),
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
