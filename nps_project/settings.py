@@ -148,6 +148,13 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 
 # --- Redis, Celery, cache -------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Seconds any Redis client (broker, cache, rate limits) waits to connect and for a reply.
+# Redis answers in well under a millisecond; a slower reply means it is hung, and a hung
+# Redis must not hold a request (see nps_project/redis_guard.py).
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.5)
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.5)
+# After a Redis call fails, this process skips Redis for so many seconds before trying again.
+REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=5)
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -165,13 +172,24 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "socket_connect_timeout": 2,
-    "socket_timeout": 5,
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
     "visibility_timeout": 3600,
+    # Connecting for a publish: one retry, at once (kombu's default waits 2 s first).
     "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
 }
+# One retry of a publish, for a pooled connection that Redis closed (a restart). A hung
+# Redis costs about 2-3 x REDIS_SOCKET_TIMEOUT once; then the breaker skips it.
 CELERY_TASK_PUBLISH_RETRY = True
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# A worker that lost the broker retries every few seconds, for ever (kombu backs off to
+# 30 s and gives up after 100 tries): queued work resumes within seconds of Redis coming
+# back (nps_project/celery.py; the orchestrator restarts a worker that is truly stuck).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+BROKER_RECONNECT_INTERVAL_MAX = 2.0
 CELERY_BEAT_SCHEDULE = {
     "send-due-invitations": {"task": "surveys.tasks.send_due_invitations", "schedule": 60.0},
     # One reminder for unanswered invitations of surveys that have reminders switched on.
@@ -196,13 +214,14 @@ CHAMPION_MIN_RESPONSES = env.int("CHAMPION_MIN_RESPONSES", default=30)
 CHAMPION_TOP_N = env.int("CHAMPION_TOP_N", default=20)
 CHAMPION_PERIOD_DAYS = env.int("CHAMPION_PERIOD_DAYS", default=90)
 
-# Like the broker: an unreachable Redis must not hold a customer's request for long
-# (redis-py alone waits 5 s to connect). Answers still store; only cache flags are lost.
-REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
+# Like the broker: an unreachable or hung Redis must not hold a request (redis-py alone
+# waits 5 s to connect, for ever for a reply). Answers still store; only cache flags are lost.
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": REDIS_CONNECT_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT}
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache behind the Redis circuit breaker (nps_project/cache.py).
+            "BACKEND": "nps_project.cache.GuardedRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": REDIS_CACHE_OPTIONS,
         }
@@ -245,7 +264,11 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "UNAUTHENTICATED_USER": None,
+    # Per API token, counted in the cache (surveys/api_throttling.py): 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": ["surveys.api_throttling.ApiTokenRateThrottle"],
 }
+# Requests one API token may make: "600/min", "20/s", "10000/hour"; empty for no limit.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "NPS Desk API",
     "DESCRIPTION": "Post-interaction Net Promoter Score for contact centers.",

@@ -13,6 +13,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from nps_project import redis_guard
 from nps_project.celery import app as celery_app
 from nps_project.enqueue import enqueue
 from surveys.models import Interaction, Invitation, Response
@@ -36,6 +37,7 @@ def _reset_broker_connections() -> None:
     """
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    redis_guard.reset()  # a fresh circuit breaker per broker URL
 
 
 class Broker:
@@ -51,7 +53,7 @@ class Broker:
         self.settings.CELERY_BROKER_URL = url
         self.settings.CACHES = {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "nps_project.cache.GuardedRedisCache",  # as production configures it
                 "LOCATION": url,
                 "OPTIONS": self.settings.REDIS_CACHE_OPTIONS,  # as production configures it
             }
