@@ -191,7 +191,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 BROKER_RECONNECT_INTERVAL_MAX = 2.0
 CELERY_BEAT_SCHEDULE = {
-    "send-due-invitations": {"task": "surveys.tasks.send_due_invitations", "schedule": 60.0},
+    # Every 15 s: invitations a broker outage left pending go out within 60 s of its end
+    # (the worker reconnects within BROKER_RECONNECT_INTERVAL_MAX, the next sweep finds them).
+    "send-due-invitations": {"task": "surveys.tasks.send_due_invitations", "schedule": 15.0},
     # One reminder for unanswered invitations of surveys that have reminders switched on.
     "send-due-reminders": {"task": "surveys.tasks.send_due_reminders", "schedule": 300.0},
     # Agents moved to another department from a given day switch on that day.
