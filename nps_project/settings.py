@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "nps_project.request_log.RequestLogMiddleware",  # request id; one JSON line per request
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "nps_project.csp.ContentSecurityPolicyMiddleware",
+    "nps_project.request_log.PrivateCacheMiddleware",  # Cache-Control: private, no-store when signed in
 ]
 
 ROOT_URLCONF = "nps_project.urls"
@@ -281,14 +283,34 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# "json" (production): one JSON object per log line, and one line per request
+# (nps_project/request_log.py); "text": plain messages. Survey tokens are masked either way.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "mask_survey_tokens": {"()": "nps_project.log.MaskSurveyTokens"},
+        "quiet_client_errors": {"()": "nps_project.log.QuietClientErrors"},
+        "request_id": {"()": "nps_project.log.RequestIdFilter"},
+    },
+    "formatters": {
+        "json": {"()": "nps_project.log.JsonFormatter"},
+        "text": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["quiet_client_errors", "mask_survey_tokens", "request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django": {"handlers": [], "propagate": True},
         "django.db.backends": {"level": "WARNING"},
+        # runserver's request lines (the embedded mode), through the masking handler too.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 
