@@ -20,6 +20,7 @@ from django.core.cache import cache
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
+from nps_project.redis_guard import RedisUnavailable
 from surveys.models import ApiToken
 
 logger = logging.getLogger(__name__)
@@ -60,6 +61,8 @@ class ApiTokenRateThrottle(BaseThrottle):
             cache.add(current_key, 0, timeout=2 * period + 1)
             current = cache.incr(current_key)
             previous = cache.get(f"{prefix}:{window - 1}", 0)
+        except RedisUnavailable:  # known to be down: the breaker logged it once
+            return True
         except Exception as exc:  # cache down or hung: fail open, quickly (see redis_guard)
             logger.warning("API rate limit not checked, the cache is unavailable: %s", exc)
             return True
