@@ -27,7 +27,7 @@ import os
 
 from gunicorn.glogging import Logger
 
-bind = os.environ.get("WEB_BIND", "0.0.0.0:8000")
+bind = "0.0.0.0:8000"
 # workers: gunicorn reads WEB_CONCURRENCY itself (the image sets 3).
 threads = int(os.environ.get("WEB_THREADS", "4"))
 worker_class = "gthread"
