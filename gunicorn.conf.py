@@ -1,18 +1,18 @@
 """gunicorn settings of the image (Dockerfile CMD: `gunicorn -c gunicorn.conf.py ...`).
 
 No worker recycling. `max_requests` exists to contain memory leaks; our workers' memory
-is flat (the start-up heap is frozen, nps_project/wsgi.py), and recycling a gthread worker
-drops the keep-alive connections it holds: requests already sent on them get no answer,
-which the proxy in front turns into 502s (24 of 3,000 in a test with --max-requests 2000).
-WEB_MAX_REQUESTS turns recycling back on for whoever needs it; without keep-alive (below)
-it no longer drops requests.
+is flat (the start-up heap is frozen, nps_project/wsgi.py). And a gthread worker that stops
+drops requests: the keep-alive connections it holds idle (24 of 3,000 requests with
+--max-requests 2000 behind a proxy, which turned them into 502s), and the connections it
+has accepted but not read yet (1-2 of ~110 in tests/ops/test_gunicorn.py with
+--max-requests 50 and no keep-alive). WEB_MAX_REQUESTS turns recycling back on for whoever
+must, at that price.
 
 No keep-alive between the proxy and gunicorn (`keepalive = 0`): every response closes its
-connection, so a worker that stops (recycling, a deploy, a scale-down) never holds an idle
-connection a request could arrive on. The proxy keeps its own keep-alive with browsers; a
-new TCP connection to a neighbour on the same host or network costs well under a
-millisecond. tests/ops/test_gunicorn.py recycles workers every 25 requests under load and
-counts 0 dropped requests.
+connection, so a worker that stops (a deploy, a scale-down) holds no idle connection a
+request could arrive on: the larger of the two sources above is gone. The proxy keeps its
+own keep-alive with browsers; a new TCP connection to a neighbour on the same host or
+network costs well under a millisecond.
 
 `graceful_timeout`: on SIGTERM (a deploy, `docker compose stop`) a worker stops accepting
 and finishes what it is serving for up to this long; compose's `stop_grace_period` for web

@@ -85,9 +85,9 @@ def celery(kind: str, env: dict[str, str], tmp_path: Path, name: str = "") -> Pr
     )
 
 
-def gunicorn(env: dict[str, str], tmp_path: Path, port: int) -> Process:
+def gunicorn(env: dict[str, str], tmp_path: Path, port: int, *options: str) -> Process:
     argv = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
-            "nps_project.wsgi:application"]  # fmt: skip
+            *options, "nps_project.wsgi:application"]  # fmt: skip
     process = Process("gunicorn", argv, env, tmp_path / "gunicorn.log", "Booting worker")
     deadline = time.monotonic() + 30
     while True:
