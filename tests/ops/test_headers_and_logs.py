@@ -189,3 +189,15 @@ def test_healthz_is_logged_without_touching_the_database(json_console, client):
     assert client.get("/healthz").status_code == 200
     (line,) = json_lines(json_console)
     assert line["path"] == "/healthz"
+
+
+def test_the_console_sms_backend_masks_links_outside_debug(settings, capsys):
+    from surveys.delivery.sms import ConsoleSmsBackend
+
+    settings.DEBUG = False
+    ConsoleSmsBackend().send(to="+6281234", body=f"Acme: how did Budi do? https://nps.example.com/s/{TOKEN}/")
+    assert capsys.readouterr().out == "SMS to +6281234: Acme: how did Budi do? https://nps.example.com/s/***/\n"
+
+    settings.DEBUG = True  # `make run`: the developer needs the link to click
+    ConsoleSmsBackend().send(to="+6281234", body=f"https://nps.example.com/s/{TOKEN}/")
+    assert TOKEN in capsys.readouterr().out
