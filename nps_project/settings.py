@@ -169,6 +169,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Worker and beat log through LOGGING below (JSON in production, survey tokens masked)
+# instead of Celery's own handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # A broker that is down must not hold a customer's request for long: fail fast, the
 # periodic sweep (send_due_invitations) picks up whatever could not be enqueued.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
