@@ -5,6 +5,8 @@ test's own. Before the fix every API call that queued a task waited 5-15 s and /
 took 16.5 s once the threads were all stuck.
 """
 
+import time
+
 import pytest
 
 from surveys.models import Invitation
@@ -15,14 +17,13 @@ from tests.faults import load
 from tests.faults.processes import environment, gunicorn
 from tests.faults.throwaway_redis import free_port
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
 FAST = 1.0  # seconds: p99 of API and survey requests while Redis hangs
 # The bound is FAST on top of the same requests' p99 with Redis answering, measured just
 # before: on a busy shared test machine the baseline alone can pass a second. On an idle
 # one it is a few tens of milliseconds, so the bound is about FAST.
 
 
+@pytest.mark.django_db(transaction=True)
 def test_api_and_survey_answer_within_a_second_while_redis_hangs(postgres_tx, throwaway_redis, tmp_path):
     key = create_api_token(name="hung-redis")
     tokens = [InvitationFactory().token for _ in range(30)]
@@ -70,3 +71,25 @@ def test_api_and_survey_answer_within_a_second_while_redis_hangs(postgres_tx, th
     # What could not be queued is marked in the database for the sweep.
     not_queued = Invitation.objects.filter(interaction__external_id__startswith="hung-", last_error=NOT_QUEUED)
     assert not_queued.count() >= len(hung.seconds["api"]) - 6
+
+
+def test_readyz_says_unavailable_within_a_second_while_redis_hangs(db, throwaway_redis, client, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = throwaway_redis.url
+    assert client.get("/readyz").status_code == 200
+
+    throwaway_redis.pause()
+    try:
+        started = time.monotonic()
+        reply = client.get("/readyz")
+        readyz_seconds = time.monotonic() - started
+        started = time.monotonic()
+        healthz = client.get("/healthz")
+        healthz_seconds = time.monotonic() - started
+    finally:
+        throwaway_redis.resume()
+
+    assert reply.status_code == 503
+    assert reply.json()["broker"] == "TimeoutError"
+    assert readyz_seconds < FAST + settings.REDIS_CONNECT_TIMEOUT
+    assert healthz.status_code == 200 and healthz_seconds < 0.5
