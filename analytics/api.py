@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from agents.models import Department
 from agents.roles import viewer_for
 from analytics import champions, selectors
-from analytics.params import NpsQuerySerializer, PeriodSerializer
+from analytics.params import NpsQuerySerializer, PeriodSerializer, reject_unknown_params
 from surveys.models import ApiToken
 
 
@@ -33,13 +33,15 @@ def _query_params(serializer_class):
 class NpsView(APIView):
     @extend_schema(parameters=_query_params(NpsQuerySerializer), responses=NpsRowSerializer(many=True))
     def get(self, request: Request) -> Response:
+        reject_unknown_params(request.query_params, NpsQuerySerializer)
         params = NpsQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        rows = selectors.nps_by(**params.validated_data, **_scope(request, params.validated_data.get("department")))
+        query = params.validated_data
+        rows = selectors.nps_by(**query, **_scope(request, query.get("department"), query.get("agent")))
         return Response([row.as_dict() for row in rows])
 
 
-def _scope(request: Request, department) -> dict:
+def _scope(request: Request, department, agent=None) -> dict:
     """Integrations (a token) and admins see everything; a signed-in supervisor sees only
     their departments (the company-wide row stays visible as the benchmark); anyone else
     signed in is refused, as on the dashboards."""
@@ -52,6 +54,8 @@ def _scope(request: Request, department) -> dict:
         raise PermissionDenied("Your account has no access to NPS figures.")
     if department is not None and not viewer.can_see_department(department):
         raise PermissionDenied("That department is outside your scope.")
+    if agent is not None and (agent.department is None or not viewer.can_see_department(agent.department)):
+        raise PermissionDenied("That agent is outside your scope.")
     return {"department_ids": viewer.department_ids}
 
 

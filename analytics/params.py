@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 from rest_framework import serializers
 
-from agents.models import Department
+from agents.models import Agent, Department
 from analytics.selectors import GROUPS, QUESTIONS
 from surveys.models import Channel
 
@@ -35,8 +35,29 @@ class NpsQuerySerializer(PeriodSerializer):
     department = serializers.SlugField(required=False)
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
 
+    agent = serializers.CharField(
+        required=False, max_length=200, help_text="An agent's external id: only their answers."
+    )
+
     def validate_department(self, code: str) -> Department:
         department = Department.objects.filter(code=code).first()
         if department is None:
             raise serializers.ValidationError(f"Unknown department {code!r}.")
         return department
+
+    def validate_agent(self, external_id: str) -> Agent:
+        agent = Agent.objects.select_related("department").filter(external_id=external_id).first()
+        if agent is None:
+            raise serializers.ValidationError(f"Unknown agent {external_id!r}.")
+        return agent
+
+
+# Query parameters DRF itself reads (the browsable API's ?format=json).
+FRAMEWORK_PARAMS = {"format"}
+
+
+def reject_unknown_params(query_params, serializer_class: type[serializers.Serializer]) -> None:
+    """A misspelt or unsupported parameter answers 400 instead of being silently ignored."""
+    unknown = sorted(set(query_params) - set(serializer_class().fields) - FRAMEWORK_PARAMS)
+    if unknown:
+        raise serializers.ValidationError({name: ["Unknown query parameter."] for name in unknown})

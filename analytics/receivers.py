@@ -5,6 +5,7 @@ recomputes every key marked since the previous one. If the broker or cache is do
 marks stay in the database and the periodic flush picks them up.
 """
 
+import contextlib
 import logging
 
 from django.core.cache import cache
@@ -13,6 +14,7 @@ from django.dispatch import receiver
 from analytics import buckets, followups
 from analytics.tasks import FLUSH_SCHEDULED, flush_nps_buckets
 from nps_project.enqueue import enqueue
+from nps_project.redis_guard import RedisUnavailable
 from surveys.signals import response_submitted
 
 logger = logging.getLogger(__name__)
@@ -33,11 +35,14 @@ def mark_bucket_dirty(sender, response, **kwargs) -> None:
 def schedule_flush() -> None:
     try:
         first = cache.add(FLUSH_SCHEDULED, 1, timeout=30)
+    except RedisUnavailable:  # known to be down (nps_project/redis_guard.py logged it once)
+        return
     except Exception:
         logger.warning("Cache unavailable; the periodic flush will recompute buckets", exc_info=True)
         return
     if first and not enqueue(flush_nps_buckets, countdown=FLUSH_DELAY_SECONDS):
-        cache.delete(FLUSH_SCHEDULED)
+        with contextlib.suppress(Exception):  # the flag expires by itself in 30 s
+            cache.delete(FLUSH_SCHEDULED)
 
 
 @receiver(response_submitted, dispatch_uid="analytics-open-followup-case")

@@ -72,9 +72,12 @@ def buckets(
     department: Department | None = None,
     channel: str | None = None,
     department_ids: Collection[int] | None = None,
+    agent: Agent | None = None,
 ) -> QuerySet[NpsBucket]:
     """Bucket rows to sum over the period (see period_rows), narrowed by the filters."""
     qs = NpsBucket.objects.filter(period_rows(scope, since, until))
+    if agent is not None:
+        qs = qs.filter(agent_key=agent.pk)
     if department is not None:
         qs = qs.filter(department_key=department.pk)
     if department_ids is not None:
@@ -107,16 +110,21 @@ def nps_by(
     department: Department | None = None,
     channel: str | None = None,
     department_ids: Collection[int] | None = None,
+    agent: Agent | None = None,
 ) -> list[NpsRow]:
     """NPS rows for the period, one per company / department / agent, best data first.
 
     Departments and (active) agents with no answers in the period are listed with n = 0.
     `department_ids` (a supervisor's scope) keeps only the answers given in those
     departments, and only those departments and their agents; the company row ignores it.
+    `agent` counts only that agent's answers (read from the agent rows): one row keyed by
+    the agent for `company`, the departments they answered for, or their own row.
     """
     if group_by not in GROUPS or question not in QUESTIONS:
         raise ValueError("unknown group_by or question")
     filters = {"since": since, "until": until, "department": department, "channel": channel}
+    if agent is not None:
+        return _one_agent(agent, group_by=group_by, question=question, department_ids=department_ids, **filters)
     if group_by == "company":
         scope = Scope.DEPARTMENT if department is not None else Scope.COMPANY
         totals = buckets(scope=scope, **filters).aggregate(**_sums(question))
@@ -154,6 +162,24 @@ def nps_by(
         for a in agents
     ]
     return sorted(rows, key=lambda r: (-r.responses, r.name))
+
+
+def _one_agent(agent: Agent, *, group_by: str, question: str, department_ids, **filters) -> list[NpsRow]:
+    """nps_by(agent=...): the agent's answers only, within the viewer's departments."""
+    rows = buckets(scope=Scope.AGENT, agent=agent, department_ids=department_ids, **filters)
+    if group_by == "company":
+        totals = rows.aggregate(**_sums(question))
+        return [NpsRow(key=agent.external_id, name=str(agent), counts=_counts(totals))]
+    if group_by == "department":
+        per_key = {
+            row["department_key"]: _counts(row) for row in rows.values("department_key").annotate(**_sums(question))
+        }
+        departments = Department.objects.filter(pk__in=per_key.keys())
+        result = [NpsRow(key=d.code, name=d.name, counts=per_key[d.pk]) for d in departments]
+        return sorted(result, key=lambda r: (-r.responses, r.name))
+    totals = rows.aggregate(**_sums(question))
+    department_code = agent.department.code if agent.department else ""
+    return [NpsRow(key=agent.external_id, name=str(agent), counts=_counts(totals), department=department_code)]
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,11 @@
-"""Liveness and readiness probes for load balancers and orchestrators."""
+"""Liveness and readiness probes for load balancers and orchestrators.
 
+/healthz touches nothing outside the process (no database, cache or broker): a hung Redis
+or database must not make the orchestrator kill healthy web containers. /readyz checks
+the database and the broker, each bounded by a short timeout.
+"""
+
+import redis
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
@@ -21,10 +27,21 @@ def _database_ok() -> tuple[bool, str]:
 def _broker_ok() -> tuple[bool, str]:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return True, "eager (tasks run in-process)"
+    url = settings.CELERY_BROKER_URL or ""
     try:
-        with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-    except Exception as exc:  # kombu raises a variety of connection errors
+        if url.startswith(("redis://", "rediss://")):
+            # One PING bounded by the Redis timeouts (kombu would retry and wait longer).
+            client = redis.Redis.from_url(
+                url, socket_connect_timeout=settings.REDIS_CONNECT_TIMEOUT, socket_timeout=settings.REDIS_SOCKET_TIMEOUT
+            )
+            try:
+                client.ping()
+            finally:
+                client.close()
+        else:
+            with celery_app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as exc:  # redis and kombu raise a variety of connection errors
         return False, type(exc).__name__
     return True, "ok"
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "nps_project.request_log.RequestLogMiddleware",  # request id; one JSON line per request
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "nps_project.csp.ContentSecurityPolicyMiddleware",
+    "nps_project.request_log.PrivateCacheMiddleware",  # Cache-Control: private, no-store when signed in
 ]
 
 ROOT_URLCONF = "nps_project.urls"
@@ -148,6 +150,13 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 
 # --- Redis, Celery, cache -------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Seconds any Redis client (broker, cache, rate limits) waits to connect and for a reply.
+# Redis answers in well under a millisecond; a slower reply means it is hung, and a hung
+# Redis must not hold a request (see nps_project/redis_guard.py).
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.5)
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.5)
+# After a Redis call fails, this process skips Redis for so many seconds before trying again.
+REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=5)
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -160,20 +169,36 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Worker and beat log through LOGGING below (JSON in production, survey tokens masked)
+# instead of Celery's own handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # A broker that is down must not hold a customer's request for long: fail fast, the
 # periodic sweep (send_due_invitations) picks up whatever could not be enqueued.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "socket_connect_timeout": 2,
-    "socket_timeout": 5,
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
     "visibility_timeout": 3600,
+    # Connecting for a publish: one retry, at once (kombu's default waits 2 s first).
     "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
 }
+# One retry of a publish, for a pooled connection that Redis closed (a restart). A hung
+# Redis costs about 2-3 x REDIS_SOCKET_TIMEOUT once; then the breaker skips it.
 CELERY_TASK_PUBLISH_RETRY = True
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# A worker that lost the broker retries every few seconds, for ever (kombu backs off to
+# 30 s and gives up after 100 tries): queued work resumes within seconds of Redis coming
+# back (nps_project/celery.py; the orchestrator restarts a worker that is truly stuck).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+BROKER_RECONNECT_INTERVAL_MAX = 2.0
 CELERY_BEAT_SCHEDULE = {
-    "send-due-invitations": {"task": "surveys.tasks.send_due_invitations", "schedule": 60.0},
+    # Every 15 s: invitations a broker outage left pending go out within 60 s of its end
+    # (the worker reconnects within BROKER_RECONNECT_INTERVAL_MAX, the next sweep finds them).
+    "send-due-invitations": {"task": "surveys.tasks.send_due_invitations", "schedule": 15.0},
     # One reminder for unanswered invitations of surveys that have reminders switched on.
     "send-due-reminders": {"task": "surveys.tasks.send_due_reminders", "schedule": 300.0},
     # Agents moved to another department from a given day switch on that day.
@@ -196,13 +221,14 @@ CHAMPION_MIN_RESPONSES = env.int("CHAMPION_MIN_RESPONSES", default=30)
 CHAMPION_TOP_N = env.int("CHAMPION_TOP_N", default=20)
 CHAMPION_PERIOD_DAYS = env.int("CHAMPION_PERIOD_DAYS", default=90)
 
-# Like the broker: an unreachable Redis must not hold a customer's request for long
-# (redis-py alone waits 5 s to connect). Answers still store; only cache flags are lost.
-REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
+# Like the broker: an unreachable or hung Redis must not hold a request (redis-py alone
+# waits 5 s to connect, for ever for a reply). Answers still store; only cache flags are lost.
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": REDIS_CONNECT_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT}
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache behind the Redis circuit breaker (nps_project/cache.py).
+            "BACKEND": "nps_project.cache.GuardedRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": REDIS_CACHE_OPTIONS,
         }
@@ -245,7 +271,11 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "UNAUTHENTICATED_USER": None,
+    # Per API token, counted in the cache (surveys/api_throttling.py): 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": ["surveys.api_throttling.ApiTokenRateThrottle"],
 }
+# Requests one API token may make: "600/min", "20/s", "10000/hour"; empty for no limit.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "NPS Desk API",
     "DESCRIPTION": "Post-interaction Net Promoter Score for contact centers.",
@@ -256,14 +286,34 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# "json" (production): one JSON object per log line, and one line per request
+# (nps_project/request_log.py); "text": plain messages. Survey tokens are masked either way.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "mask_survey_tokens": {"()": "nps_project.log.MaskSurveyTokens"},
+        "quiet_client_errors": {"()": "nps_project.log.QuietClientErrors"},
+        "request_id": {"()": "nps_project.log.RequestIdFilter"},
+    },
+    "formatters": {
+        "json": {"()": "nps_project.log.JsonFormatter"},
+        "text": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["quiet_client_errors", "mask_survey_tokens", "request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django": {"handlers": [], "propagate": True},
         "django.db.backends": {"level": "WARNING"},
+        # runserver's request lines (the embedded mode), through the masking handler too.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 

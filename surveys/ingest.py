@@ -27,6 +27,7 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -41,7 +42,7 @@ from surveys.assignment import SurveyChooser
 from surveys.ingest_people import resolve_people
 from surveys.models import DeliveryMethod, Interaction, Invitation, Response
 from surveys.sampling import contact_q, month_bounds, reason_for
-from surveys.services import InteractionInput, Recorded, delivery_method_for
+from surveys.services import InteractionInput, Recorded, delivery_method_for, mark_not_queued
 from surveys.versions import current_versions, languages_of
 from surveys.wording import supported_language
 
@@ -257,9 +258,13 @@ def _queue_deliveries(pending: list[Invitation], now: datetime) -> None:
         for start in range(0, len(ids), DELIVERY_CHUNK):
             chunk = ids[start : start + DELIVERY_CHUNK]
             if len(chunk) == 1:
-                enqueue_on_commit(deliver_invitation, chunk[0], countdown=countdown)
+                enqueue_on_commit(
+                    deliver_invitation, chunk[0], countdown=countdown, on_failure=partial(mark_not_queued, chunk)
+                )
             else:
-                enqueue_on_commit(deliver_invitations, chunk, countdown=countdown)
+                enqueue_on_commit(
+                    deliver_invitations, chunk, countdown=countdown, on_failure=partial(mark_not_queued, chunk)
+                )
 
 
 class BatchSampler:

@@ -18,6 +18,9 @@ from surveys.versions import current_version, snapshot
 logger = logging.getLogger(__name__)
 
 REMINDER_MAX_ATTEMPTS = 3
+# Left in `last_error` of a pending invitation whose delivery task the broker did not
+# take: the sweep sends it as soon as it is due, without waiting for the grace period.
+NOT_QUEUED = "Not queued: the broker was unreachable; the periodic sweep sends it."
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,18 @@ def record_interaction(data: InteractionInput) -> Recorded:
     from surveys.ingest import record_interactions  # ingest imports this module
 
     return record_interactions([data])[0]
+
+
+def mark_not_queued(invitation_ids: list[int]) -> int:
+    """Pending invitations whose task could not be queued: the next sweep takes them at once."""
+    return Invitation.objects.filter(pk__in=invitation_ids, status=Invitation.Status.PENDING, attempts=0).update(
+        last_error=NOT_QUEUED
+    )
+
+
+def mark_queued(invitation_ids: list[int]) -> int:
+    """The sweep queued them after all: back to the normal grace period."""
+    return Invitation.objects.filter(pk__in=invitation_ids, last_error=NOT_QUEUED).update(last_error="")
 
 
 def delivery_method_for(data: InteractionInput) -> str:
@@ -198,13 +213,17 @@ def submit_response(
 
 
 def due_invitations(*, now: datetime | None = None, grace: timedelta = timedelta(minutes=2)) -> list[int]:
-    """Pending invitations whose (next) send time passed `grace` ago: their task was lost.
+    """Pending invitations whose (next) send time passed `grace` ago: their task was lost;
+    and those due now whose task could not be queued at all (marked NOT_QUEUED).
 
     `send_after` is the first send time, moved on to the next retry after each failed try.
+    The grace keeps the sweep from queueing a second task for an invitation whose first one
+    is merely waiting behind others.
     """
     now = now or timezone.now()
+    lost = Q(send_after__lte=now - grace) | Q(send_after__lte=now, last_error=NOT_QUEUED)
     return list(
-        Invitation.objects.filter(status=Invitation.Status.PENDING, send_after__lte=now - grace)
+        Invitation.objects.filter(lost, status=Invitation.Status.PENDING)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .order_by("send_after")
         .values_list("pk", flat=True)[:500]

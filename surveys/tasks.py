@@ -45,8 +45,8 @@ def send_due_invitations() -> int:
     """Periodic sweep: expire what can no longer be sent, enqueue what is overdue."""
     services.expire_unsent_invitations()
     due = services.due_invitations()
-    for invitation_id in due:
-        enqueue(deliver_invitation, invitation_id)
+    queued = [invitation_id for invitation_id in due if enqueue(deliver_invitation, invitation_id)]
+    services.mark_queued(queued)
     return len(due)
 
 

@@ -15,6 +15,8 @@ import urllib.request
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from nps_project.log import mask_survey_tokens
+
 logger = logging.getLogger(__name__)
 
 
@@ -30,9 +32,12 @@ class BaseSmsBackend:
 
 
 class ConsoleSmsBackend(BaseSmsBackend):
-    """Writes the message to standard output (the embedded default)."""
+    """Writes the message to standard output (the embedded default). Outside DEBUG that
+    output is a production log, so the survey link's token is masked there."""
 
     def send(self, *, to: str, body: str) -> str:
+        if not settings.DEBUG:
+            body = mask_survey_tokens(body)
         sys.stdout.write(f"SMS to {to}: {body}\n")
         sys.stdout.flush()
         return "console"

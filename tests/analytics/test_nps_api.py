@@ -320,3 +320,51 @@ def test_users_without_a_supervisor_role_are_refused(crafted):
         reply = signed_in(user).get(URL, PERIOD)
         assert reply.status_code == 403
         assert "no access" in reply.json()["detail"]
+
+
+# --- ?agent=<external id> and unknown parameters --------------------------------------------------
+
+
+def test_agent_filter_gives_that_agents_own_row(api, crafted):
+    everyone = by_key(get(api, group_by="agent", **PERIOD))
+
+    assert get(api, group_by="agent", agent="b1", **PERIOD) == [everyone["b1"]]
+    assert get(api, group_by="agent", agent="s1", **PERIOD) == [row("s1", "Sri", (0, 0, 0), (None, None, None))]
+
+
+def test_agent_filter_on_company_and_department_counts_only_their_answers(api, crafted):
+    b1 = by_key(get(api, group_by="agent", **PERIOD))["b1"]
+
+    assert get(api, agent="b1", **PERIOD) == [b1]  # group_by=company: the agent's totals
+    (department,) = get(api, group_by="department", agent="b1", **PERIOD)
+    assert department == {**b1, "key": "billing", "name": "Billing"}
+    assert get(api, agent="b2", channel="phone", **PERIOD)[0]["responses"] == 0  # b2 answered on chat
+
+
+def test_an_unknown_agent_answers_400(api, crafted):
+    reply = api.get(URL, {"agent": "nobody", **PERIOD})
+
+    assert reply.status_code == 400
+    assert reply.json() == {"agent": ["Unknown agent 'nobody'."]}
+
+
+def test_a_supervisor_may_filter_by_their_agents_only(billing_supervisor, api):
+    assert get(billing_supervisor, group_by="agent", agent="b1", **PERIOD) == get(
+        api, group_by="agent", agent="b1", **PERIOD
+    )
+    reply = billing_supervisor.get(URL, {"agent": "c1", **PERIOD})
+    assert reply.status_code == 403
+    assert "Carl" not in reply.content.decode()
+
+
+@pytest.mark.parametrize("params", [{"agnet": "b1"}, {"departments": "billing"}, {"since": "2025-06-10", "foo": "1"}])
+def test_unknown_query_parameters_answer_400_instead_of_being_ignored(api, crafted, params):
+    reply = api.get(URL, params)
+
+    assert reply.status_code == 400
+    unknown = set(params) - {"since"}
+    assert reply.json() == {name: ["Unknown query parameter."] for name in unknown}
+
+
+def test_the_browsable_api_format_parameter_is_still_accepted(api, crafted):
+    assert api.get(URL, {"format": "json", **PERIOD}).status_code == 200

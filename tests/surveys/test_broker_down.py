@@ -13,9 +13,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from nps_project import redis_guard
 from nps_project.celery import app as celery_app
 from nps_project.enqueue import enqueue
 from surveys.models import Interaction, Invitation, Response
+from surveys.services import NOT_QUEUED
 from surveys.signals import response_submitted
 from surveys.tasks import deliver_invitation, send_due_invitations
 from tests.factories import InvitationFactory
@@ -36,6 +38,7 @@ def _reset_broker_connections() -> None:
     """
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    redis_guard.reset()  # a fresh circuit breaker per broker URL
 
 
 class Broker:
@@ -51,7 +54,7 @@ class Broker:
         self.settings.CELERY_BROKER_URL = url
         self.settings.CACHES = {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "nps_project.cache.GuardedRedisCache",  # as production configures it
                 "LOCATION": url,
                 "OPTIONS": self.settings.REDIS_CACHE_OPTIONS,  # as production configures it
             }
@@ -135,15 +138,28 @@ def test_sweep_sends_the_invitation_once_the_broker_is_back(broker, api):
     post_interaction(api, "call-2")
     invitation = Invitation.objects.get(interaction__external_id="call-2")
     assert invitation.status == Invitation.Status.PENDING
+    assert invitation.last_error == NOT_QUEUED  # the database remembers the task never left
 
     broker.back_up()
-    # Beat's next sweep, a few minutes later:
-    Invitation.objects.filter(pk=invitation.pk).update(send_after=timezone.now() - timedelta(minutes=3))
+    # Beat's next sweep (every 15 s), without waiting for the grace period of lost tasks:
     send_due_invitations.delay()
 
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.SENT
+    assert invitation.last_error == ""
     assert mail.outbox[0].to == ["joko@example.com"]
+
+
+def test_an_invitation_queued_normally_is_left_to_its_task_for_the_grace_period(api):
+    """The sweep does not send a second task after one that may still be waiting in the queue."""
+    Invitation.objects.all().delete()
+    post_interaction(api, "call-queued")  # eager: delivered by its own task at once
+    invitation = Invitation.objects.get(interaction__external_id="call-queued")
+    Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.PENDING, sent_at=None)
+
+    assert send_due_invitations.delay().get() == 0
+    Invitation.objects.filter(pk=invitation.pk).update(send_after=timezone.now() - timedelta(minutes=3))
+    assert send_due_invitations.delay().get() == 1
 
 
 def test_customer_answer_is_stored_and_thanked(broker, client, caplog):
