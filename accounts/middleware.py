@@ -14,6 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import pgettext
 
 SEEN_KEY = "_last_seen"
 REFRESH_SECONDS = 60
@@ -31,7 +32,10 @@ class IdleSessionMiddleware:
             if seen is not None and now - seen > settings.SESSION_IDLE_MINUTES * 60:
                 request.logout_reason = "idle"
                 logout(request)
-                messages.info(request, "You were signed out after a while without activity. Please sign in again.")
+                messages.info(
+                    request,
+                    pgettext("sign-in", "You were signed out after a while without activity. Please sign in again."),
+                )
                 return redirect_to_login(request.get_full_path())
             if seen is None or now - seen >= REFRESH_SECONDS:
                 request.session[SEEN_KEY] = now

@@ -8,8 +8,11 @@ had before, then by email; new users are created. Roles and departments follow t
 claim (OIDC_GROUPS_CLAIM) through the GroupMapping table on every sign-in.
 """
 
+import logging
 from typing import Any
 
+import jwt
+import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -23,6 +26,7 @@ from agents.models import Agent, Department
 from privacy import audit
 
 SUBJECT_PREFIX = "oidc:"
+logger = logging.getLogger(__name__)
 
 
 def sso_enabled() -> bool:
@@ -39,9 +43,19 @@ def groups_of(claims: dict[str, Any]) -> list[str]:
 
 class GroupMappingOidcBackend(OIDCAuthenticationBackend):
     def authenticate(self, request, **kwargs):
-        if not sso_enabled():
+        """The user, or None (the callback then sends them to the login page saying SSO failed).
+
+        A token that does not verify or a provider that does not answer is a failed sign-in,
+        never a 500: it is logged and recorded in the audit log with the reason.
+        """
+        if not sso_enabled() or request is None:
             return None
-        return super().authenticate(request, **kwargs)
+        try:
+            return super().authenticate(request, **kwargs)
+        except (SuspiciousOperation, requests.RequestException, jwt.PyJWTError, ValueError, KeyError) as error:
+            logger.warning("SSO sign-in failed: %s", error)
+            audit.record("auth.sso_failed", request=request, details={"reason": str(error)[:200]})
+            return None
 
     def verify_token(self, token: str, **kwargs) -> dict:
         payload = super().verify_token(token, **kwargs)
