@@ -266,9 +266,9 @@ def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         form = UserRoleForm(request.POST or None, instance=user, editor=request.user)
     status = 200
     if request.method == "POST":
+        before = roles_snapshot(user) if user else None  # validating the form already changes `user`
         if form.is_valid():
             with transaction.atomic():
-                before = roles_snapshot(user) if user else None
                 saved = form.save()
                 services.set_roles(
                     user=saved, departments=form.cleaned_data["departments"], agent=form.cleaned_data["agent"]

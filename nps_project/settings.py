@@ -63,9 +63,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.IdleSessionMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "nps_project.csp.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the lockout page
@@ -346,6 +346,7 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
 AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # failures and lockouts; not every success
 
 # Sessions end after this many minutes without a request (refreshed at most once a minute).
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=60)

@@ -45,7 +45,7 @@ def record(
     if actor is None and isinstance(user, AbstractBaseUser) and user.is_authenticated:
         actor = user
     elif actor is None and not actor_name and user is not None and getattr(user, "prefix", None):
-        actor_name = f"api-token:{user}"  # an integration's ApiToken (surveys.authentication)
+        actor_name = f"api-token:{getattr(user, 'name', user)}"  # an integration's ApiToken (surveys.authentication)
     if target is not None:
         target_type = target_type or target._meta.label_lower
         target_repr = target_repr or str(target)

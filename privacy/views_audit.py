@@ -45,14 +45,14 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     records = audit_log.matching(**filters)
     if request.GET.get("format") == "csv":
         with transaction.atomic():
-            audit.record(
+            entry = audit.record(
                 "export.downloaded",
                 request=request,
                 target_type="privacy.changerecord",
                 target_repr="Audit log",
                 details={"path": request.path, "filters": {k: str(v) for k, v in filters.items()}},
             )
-        return _csv(records)
+        return _csv(records.filter(pk__lt=entry.pk))  # the log as it stood when asked
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
