@@ -68,6 +68,15 @@ class GroupMappingOidcBackend(OIDCAuthenticationBackend):
             raise SuspiciousOperation("The id token comes from another issuer.")
         return payload
 
+    def get_userinfo(self, access_token: str, id_token: str, payload: dict) -> dict:
+        """The userinfo answer on top of the verified id token's claims: Azure AD puts the
+        groups only in the id token, Okta and Keycloak can put them in either."""
+        info = super().get_userinfo(access_token, id_token, payload)
+        if info.get("sub") != payload.get("sub"):
+            raise SuspiciousOperation("The userinfo answer is about another subject than the id token.")
+        claims = {key: value for key, value in payload.items() if key not in ("aud", "exp", "iat", "nonce", "at_hash")}
+        return {**claims, **info}
+
     def verify_claims(self, claims: dict) -> bool:
         return bool(claims.get("sub")) and bool(claims.get("email") or claims.get(settings.OIDC_USERNAME_CLAIM))
 

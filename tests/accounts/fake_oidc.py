@@ -29,6 +29,7 @@ class FakeProvider:
     user: dict[str, Any] = field(default_factory=dict)  # claims of whoever "signs in" next
     audience: str | None = None  # override to issue tokens for another client
     issuer_override: str | None = None
+    groups_in_id_token: bool = False  # as Azure AD does: the groups claim only in the id token
     codes: dict[str, dict] = field(default_factory=dict)
     tokens: dict[str, dict] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
@@ -65,7 +66,7 @@ class FakeProvider:
         key = {"kty": "RSA", "kid": KID, "alg": "RS256", "use": "sig", "n": b64(numbers.n), "e": b64(numbers.e)}
         return {"keys": [key]}
 
-    def id_token(self, *, sub: str, nonce: str | None) -> str:
+    def id_token(self, *, sub: str, nonce: str | None, extra: dict | None = None) -> str:
         now = int(time.time())
         claims = {
             "iss": self.issuer_override or self.issuer,
@@ -74,6 +75,7 @@ class FakeProvider:
             "iat": now,
             "exp": now + 300,
             "nonce": nonce,
+            **(extra or {}),
         }
         return jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": KID})
 
@@ -154,8 +156,11 @@ def _handler(provider: FakeProvider):
                     self._json(400, {"error": "invalid_grant", "error_description": "PKCE"})
                     return
             access = secrets.token_urlsafe(16)
-            provider.tokens[access] = grant["user"]
-            id_token = provider.id_token(sub=grant["user"]["sub"], nonce=grant["nonce"])
+            user, extra = dict(grant["user"]), {}
+            if provider.groups_in_id_token:
+                extra = {"groups": user.pop("groups", [])}
+            provider.tokens[access] = user
+            id_token = provider.id_token(sub=user["sub"], nonce=grant["nonce"], extra=extra)
             body = {"access_token": access, "token_type": "Bearer", "id_token": id_token}
             self._json(200, body)
 

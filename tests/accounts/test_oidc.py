@@ -101,6 +101,17 @@ def test_roles_follow_the_groups_at_every_sign_in(client, provider, billing, cla
     assert change.details["before"]["admin"] is True and change.details["after"]["admin"] is False
 
 
+def test_groups_sent_only_in_the_id_token_count_too(client, provider, billing, claims):
+    """Azure AD (Entra ID) sends groups in the id token, not from its userinfo endpoint."""
+    GroupMapping.objects.create(claim_value="nps-supervisors-billing", role="supervisor").departments.add(billing)
+    provider.groups_in_id_token = True
+    assert sign_in(client, provider, claims)["Location"] == "/dashboard/"
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username="rina")
+    assert list(user.supervised_departments.values_list("code", flat=True)) == ["billing"]
+
+
 def test_an_agent_group_links_the_agent_with_that_id(client, provider, claims):
     GroupMapping.objects.create(claim_value="agents", role="agent")
     agent = AgentFactory(external_id="rina", name="Rina Wijaya")
