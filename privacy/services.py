@@ -285,15 +285,23 @@ def anonymise_older_than(
             )
         ),
     }
-    return AuditEntry.objects.create(
-        kind=AuditEntry.Kind.RETENTION,
-        at=timezone.now(),
-        requested_by=requested_by,
-        via=via,
-        cutoff=cutoff,
-        months=months,
-        counts=counts,
-    )
+    with transaction.atomic():
+        entry = AuditEntry.objects.create(
+            kind=AuditEntry.Kind.RETENTION,
+            at=timezone.now(),
+            requested_by=requested_by,
+            via=via,
+            cutoff=cutoff,
+            months=months,
+            counts=counts,
+        )
+        audit.record(
+            "retention.applied",
+            target=entry,
+            actor=requested_by,
+            details={"via": via, "months": months, "cutoff": cutoff.isoformat(), "counts": counts},
+        )
+    return entry
 
 
 def _in_batches(rows: QuerySet, values: dict, batch_size: int) -> int:

@@ -175,6 +175,15 @@ def test_an_erasure_is_recorded_without_the_identifier(staff):
     assert entry.details["identifier_kind"] == "email"
 
 
+def test_a_retention_run_is_recorded(db):
+    from privacy import services
+
+    entry = services.anonymise_older_than(12)
+    record = only("retention.applied")
+    assert (record.target_id, record.actor_name) == (str(entry.pk), "")
+    assert record.details["months"] == 12 and record.details["via"] == "schedule"
+
+
 # --- The page ----------------------------------------------------------------------------------
 
 
