@@ -5,12 +5,18 @@ from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
+from accounts.middleware import SEEN_KEY
+from accounts.two_factor import NO_DEVICE_KEY
 from privacy import audit
 
 
 @receiver(user_logged_in, dispatch_uid="accounts-audit-login")
 def audit_login(sender, request, user, **kwargs) -> None:
-    backend = (getattr(request, "session", None) or {}).get(BACKEND_SESSION_KEY, "")
+    session = getattr(request, "session", None)
+    if session is not None:  # a fresh sign-in: forget what the session remembered of the last one
+        session.pop(SEEN_KEY, None)
+        session.pop(NO_DEVICE_KEY, None)
+    backend = (session or {}).get(BACKEND_SESSION_KEY, "")
     via = "sso" if backend.endswith("OidcBackend") else "password"
     if getattr(request, "break_glass", False):
         via = "break-glass"

@@ -96,3 +96,13 @@ def test_recovery_by_command_switches_it_off(client, admin_user, capsys):
     client.post("/login/", {"username": "ada", "password": TEST_PASSWORD})
     assert client.get("/manage/surveys/").status_code == 200
     assert ChangeRecord.objects.filter(action="user.2fa_removed", actor_name="").exists()
+
+
+def test_signing_in_again_in_the_same_session_asks_for_the_code(client, admin_user):
+    """A session that once saw no second factor does not skip it after the next sign-in."""
+    client.post("/login/", {"username": "ada", "password": TEST_PASSWORD})
+    client.get("/manage/surveys/")  # remembered: no device
+    device = TOTPDevice.objects.create(user=admin_user, name="phone", confirmed=True)
+    assert device.pk
+    client.force_login(admin_user)  # the same user signing in again keeps the session's data
+    assert client.get("/manage/surveys/").status_code == 302
