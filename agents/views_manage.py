@@ -5,17 +5,19 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.forms import BaseFormSet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import lockout
 from agents import services
 from agents.forms import AgentForm, DepartmentForm, MoveForm, NewUserForm, UserRoleForm
 from agents.models import Agent, AgentMove, Department
 from agents.roles import staff_required, viewer_for
+from privacy import audit
 
 PAGE_SIZE = 100
 
@@ -71,6 +73,12 @@ def department_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
         if form.is_valid():
             with transaction.atomic():
                 saved = form.save()
+                audit.record(
+                    "department.updated" if department else "department.created",
+                    target=saved,
+                    request=request,
+                    details=changed_fields(form),
+                )
             messages.success(request, f"Department “{saved.name}” saved.")
             return redirect("manage-departments")
         status = 400
@@ -123,13 +131,20 @@ def agent_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if move_form.is_valid():
             data = move_form.cleaned_data
             try:
-                move = services.move_agent(
-                    agent=agent,
-                    to_department=data["to_department"],
-                    effective_from=data["effective_from"],
-                    by=request.user,
-                    note=data["note"],
-                )
+                with transaction.atomic():
+                    move = services.move_agent(
+                        agent=agent,
+                        to_department=data["to_department"],
+                        effective_from=data["effective_from"],
+                        by=request.user,
+                        note=data["note"],
+                    )
+                    audit.record(
+                        "agent.moved",
+                        target=agent,
+                        request=request,
+                        details={"to": move.to_department.code, "from_day": move.effective_from.isoformat()},
+                    )
             except services.MoveInvalid as error:
                 move_form.add_error("effective_from" if "day" in str(error) else "to_department", str(error))
             else:
@@ -139,14 +154,23 @@ def agent_detail(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
     elif action == "details":
         if agent_form.is_valid():
-            agent_form.save()
+            with transaction.atomic():
+                agent_form.save()
+                audit.record("agent.updated", target=agent, request=request, details=changed_fields(agent_form))
             messages.success(request, f"{agent} saved.")
             return redirect("manage-agent", pk=agent.pk)
         status = 400
     elif action == "cancel":
         move = get_object_or_404(AgentMove, pk=request.POST.get("move"), agent=agent)
         try:
-            services.cancel_move(move)
+            with transaction.atomic():
+                services.cancel_move(move)
+                audit.record(
+                    "agent.move_cancelled",
+                    target=agent,
+                    request=request,
+                    details={"to": move.to_department.code, "from_day": move.effective_from.isoformat()},
+                )
         except services.MoveInvalid as error:
             messages.error(request, str(error))
         else:
@@ -189,7 +213,47 @@ def _role_rows(users):
 @staff_required
 def user_list(request: HttpRequest) -> HttpResponse:
     users = get_user_model().objects.order_by("-is_active", "username")
-    return manage_render(request, "editor/users.html", {"rows": _role_rows(users)})
+    context = {"rows": _role_rows(users), "locked": lockout.locked_usernames()}
+    return manage_render(request, "editor/users.html", context)
+
+
+@staff_required
+@require_POST
+def user_unlock(request: HttpRequest) -> HttpResponse:
+    """Lift a sign-in lockout at once (the failed attempts are forgotten; audited)."""
+    username = request.POST.get("username", "").strip()
+    if not username or lockout.locked_until(username) is None:
+        messages.error(request, f"“{username}” is not locked.")
+        return redirect("manage-users")
+    with transaction.atomic():
+        lockout.unlock(username=username, by=request.user, request=request)
+    messages.success(request, f"“{username}” is unlocked and can sign in now.")
+    return redirect("manage-users")
+
+
+def roles_snapshot(user) -> dict:
+    """A user's roles as the audit log records them."""
+    return {
+        "admin": bool(user.is_staff or user.is_superuser),
+        "departments": sorted(user.supervised_departments.values_list("code", flat=True)),
+        "agent": Agent.objects.filter(user=user).values_list("external_id", flat=True).first(),
+        "active": user.is_active,
+    }
+
+
+def changed_fields(form: forms.BaseForm, *, exclude: set[str] = frozenset()) -> dict:
+    """What the form changed, for the audit log: field names and new values (never passwords)."""
+    changed = {}
+    for name in form.changed_data:
+        if name in exclude or "password" in name:
+            continue
+        value = form.cleaned_data.get(name)
+        if isinstance(value, QuerySet | list | tuple | set):
+            value = sorted(str(item) for item in value)
+        elif value is not None and not isinstance(value, bool | int | float | str):
+            value = str(value)
+        changed[name] = value
+    return {"changed": changed} if changed else {}
 
 
 @staff_required
@@ -202,12 +266,18 @@ def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         form = UserRoleForm(request.POST or None, instance=user, editor=request.user)
     status = 200
     if request.method == "POST":
+        before = roles_snapshot(user) if user else None  # validating the form already changes `user`
         if form.is_valid():
             with transaction.atomic():
                 saved = form.save()
                 services.set_roles(
                     user=saved, departments=form.cleaned_data["departments"], agent=form.cleaned_data["agent"]
                 )
+                details = changed_fields(form, exclude={"password1", "password2", "departments", "agent", "is_staff"})
+                after = roles_snapshot(saved)
+                if after != before:
+                    details |= {"roles_before": before, "roles": after}
+                audit.record("user.updated" if user else "user.created", target=saved, request=request, details=details)
             messages.success(request, f"{saved.get_username()} saved.")
             return redirect("manage-users")
         status = 400

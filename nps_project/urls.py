@@ -12,7 +12,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("", include("accounts.urls")),  # login, password reset, two-factor, SSO
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("dashboard/", include("analytics.urls_dashboard")),
     path("manage/", include("surveys.urls_manage")),
@@ -20,6 +20,8 @@ urlpatterns = [
     path("manage/", include(urls_connectors.manage_urlpatterns)),
     path("manage/integrations/webhooks/", include("integrations.urls_webhooks")),
     path("manage/import/", include("integrations.urls_import")),
+    path("manage/", include("accounts.urls_manage")),
+    path("manage/", include("privacy.urls_manage")),
     path("", RedirectView.as_view(pattern_name="dashboard-overview", permanent=False), name="home"),
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -33,30 +33,44 @@ def record(
     details: dict[str, Any] | None = None,
     target_type: str = "",
     target_repr: str = "",
+    actor_name: str = "",
 ) -> ChangeRecord:
     """Record that `actor` (or the request's user) did `action` to `target`.
 
     `action` is a dotted verb ("survey.updated", "token.created", "export.downloaded");
     `details` holds what changed (field names and new values; never secrets or passwords).
+    `actor_name` names a non-user actor (an API token) when there is no `actor`.
     """
-    actor_name = actor.get_username() if actor is not None else ""
-    if actor is None and request is not None:
-        user = getattr(request, "user", None)
-        if isinstance(user, AbstractBaseUser) and user.is_authenticated:
-            actor, actor_name = user, user.get_username()
-        elif user is not None and getattr(user, "is_authenticated", False):
-            actor_name = f"API token {user}"  # an integration: the token stands in for a user
+    user = getattr(request, "user", None) if request is not None else None
+    if actor is None and isinstance(user, AbstractBaseUser) and user.is_authenticated:
+        actor = user
+    elif actor is None and not actor_name and user is not None and getattr(user, "prefix", None):
+        actor_name = f"api-token:{getattr(user, 'name', user)}"  # an integration's ApiToken (surveys.authentication)
     if target is not None:
         target_type = target_type or target._meta.label_lower
         target_repr = target_repr or str(target)
     return ChangeRecord.objects.create(
         at=timezone.now(),
         actor=actor,
-        actor_name=actor_name[:150],
+        actor_name=actor.get_username() if actor is not None else actor_name[:150],
         ip_address=client_ip(request),
         action=action,
         target_type=target_type,
         target_id=str(target.pk) if target is not None and target.pk is not None else "",
         target_repr=target_repr[:MAX_REPR],
         details=details or {},
+    )
+
+
+def record_export(request: HttpRequest, *, name: str) -> ChangeRecord:
+    """A download of data (a dashboard CSV, the answers export, the API's CSV): who took which
+    file with which filters. The query string holds filters only, never personal data."""
+    query = {key: request.GET.getlist(key) for key in request.GET if key not in ("format", "download")}
+    params = {key: values[0] if len(values) == 1 else values for key, values in query.items()}
+    return record(
+        "export.downloaded",
+        request=request,
+        target_type="export",
+        target_repr=name,
+        details={"path": request.path, "filters": params},
     )

@@ -32,9 +32,11 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 
 from analytics.models import CaseEvent, FollowUpCase, PromoterContact, RecoverySurvey
+from privacy import audit
 from privacy.models import AuditEntry
 from surveys.models import Interaction, Invitation, Response
 
@@ -133,6 +135,7 @@ def erase_customer(
     phone: str = "",
     requested_by: AbstractBaseUser | None,
     via: str = AuditEntry.Via.DASHBOARD,
+    request: HttpRequest | None = None,
 ) -> AuditEntry:
     """Remove one customer's personal data, keep their scores, and record it. Running it
     again changes nothing more (and records the request again, with zero counts)."""
@@ -170,7 +173,7 @@ def erase_customer(
                 .filter(~Q(customer_email="") | ~Q(customer_phone="") | ~Q(customer_name=""))
                 .update(customer_email="", customer_phone="", customer_name="")
             )
-        return AuditEntry.objects.create(
+        entry = AuditEntry.objects.create(
             kind=AuditEntry.Kind.ERASURE,
             at=timezone.now(),
             requested_by=requested_by,
@@ -179,6 +182,15 @@ def erase_customer(
             identifier_hash=identifier_hash(kind, value),
             counts=counts,
         )
+        # The change log names the privacy entry, never the erased identifier.
+        audit.record(
+            "customer.erased",
+            target=entry,
+            actor=requested_by,
+            request=request,
+            details={"via": via, "identifier_kind": kind, "counts": counts},
+        )
+        return entry
 
 
 def _chunks(ids: list[int], size: int = BATCH_SIZE) -> Iterable[list[int]]:
@@ -273,15 +285,23 @@ def anonymise_older_than(
             )
         ),
     }
-    return AuditEntry.objects.create(
-        kind=AuditEntry.Kind.RETENTION,
-        at=timezone.now(),
-        requested_by=requested_by,
-        via=via,
-        cutoff=cutoff,
-        months=months,
-        counts=counts,
-    )
+    with transaction.atomic():
+        entry = AuditEntry.objects.create(
+            kind=AuditEntry.Kind.RETENTION,
+            at=timezone.now(),
+            requested_by=requested_by,
+            via=via,
+            cutoff=cutoff,
+            months=months,
+            counts=counts,
+        )
+        audit.record(
+            "retention.applied",
+            target=entry,
+            actor=requested_by,
+            details={"via": via, "months": months, "cutoff": cutoff.isoformat(), "counts": counts},
+        )
+    return entry
 
 
 def _in_batches(rows: QuerySet, values: dict, batch_size: int) -> int:

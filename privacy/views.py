@@ -63,7 +63,7 @@ def erasure(request: HttpRequest) -> HttpResponse:
                     form.add_error("confirm", "Tick the box to confirm the erasure.")
                     preview, status = services.preview_erasure(**identifier), 400
                 else:
-                    entry = services.erase_customer(**identifier, requested_by=request.user)
+                    entry = services.erase_customer(**identifier, requested_by=request.user, request=request)
                     messages.success(
                         request,
                         f"Erased: {entry.counts['interactions']} interaction(s) cleared, "

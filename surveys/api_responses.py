@@ -28,6 +28,7 @@ from rest_framework.views import APIView
 
 from agents.models import Agent, Department
 from agents.roles import viewer_for
+from privacy import audit
 from surveys.models import ApiToken, Channel, Response
 
 CATEGORY_RANGES = {"promoter": (9, 10), "passive": (7, 8), "detractor": (0, 6)}
@@ -290,6 +291,7 @@ class ResponseListView(APIView):
         )
         if isinstance(request.accepted_renderer, CsvRenderer):
             stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+            audit.record_export(request, name=f"nps-responses-{stamp}")
             return streaming_csv(f"nps-responses-{stamp}", csv_lines(export_rows(responses)))
         paginator = Paginator(responses, data["page_size"])
         try:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from agents.models import Department
 from agents.roles import AGENT, Viewer, viewer_for
 from analytics.csv_export import csv_response
+from privacy import audit
 from surveys.models import Channel
 
 DEFAULT_DAYS = 90
@@ -156,6 +157,7 @@ def page_response(
 ) -> HttpResponse:
     """Render the page, or with ?format=csv the table it shows."""
     if csv_name and request.GET.get("format") == "csv":
+        audit.record_export(request, name=csv_name)
         return csv_response(csv_name, csv_header, csv_rows)
     context = {"page": page, "filters": page.filters, "viewer": page.viewer, "form": page.form, **context}
     if csv_name and page.filters is not None:

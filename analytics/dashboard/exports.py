@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from agents.roles import AGENT, Viewer, viewer_for
 from analytics.csv_export import safe_cell
+from privacy import audit
 from surveys import api_responses
 from surveys.models import Channel
 
@@ -123,6 +124,7 @@ def export(request: HttpRequest) -> HttpResponse:
     if request.GET.get("download"):
         data = form.cleaned_data
         name = f"nps-answers-{data['since']:%Y%m%d}-{data['until']:%Y%m%d}"
+        audit.record_export(request, name=name)
         return api_responses.streaming_csv(
             name, api_responses.csv_lines(api_responses.export_rows(responses), cell=export_cell)
         )

@@ -35,6 +35,7 @@ from analytics.buckets import day_start
 from analytics.csv_export import csv_response
 from analytics.dashboard.exports import ScopedPeriodForm, with_default_period
 from analytics.models import FollowUpCase, PromoterContact
+from privacy import audit
 from surveys.models import Response, Survey
 
 PER_PAGE = 50
@@ -228,6 +229,7 @@ def promoter_list(request: HttpRequest) -> HttpResponse:
         return render(request, "dashboard/promoters.html", context, status=400)
     rows = form.rows()
     if request.GET.get("format") == "csv":
+        audit.record_export(request, name="nps-promoters")
         return csv_response("nps-promoters", CSV_HEADER, (_csv_row(r) for r in rows[:CSV_LIMIT]))
     page_obj = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     for response in page_obj:

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.cache import never_cache
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from agents.roles import staff_required
 from agents.views_manage import manage_render
+from privacy import audit
 from surveys.models import ApiToken
 from surveys.services_tokens import create_api_token
 
@@ -32,7 +34,10 @@ def token_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                key = create_api_token(name=form.cleaned_data["name"], created_by=request.user)
+                with transaction.atomic():
+                    key = create_api_token(name=form.cleaned_data["name"], created_by=request.user)
+                    token = ApiToken.objects.get(prefix=key[:8], name=form.cleaned_data["name"].strip())
+                    audit.record("token.created", target=token, request=request, details={"prefix": token.prefix})
             except ValueError as error:
                 form.add_error("name", str(error))
             else:
@@ -49,6 +54,8 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk)
-    ApiToken.objects.filter(pk=token.pk).update(active=False)
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=token.pk).update(active=False)
+        audit.record("token.revoked", target=token, request=request, details={"prefix": token.prefix})
     messages.success(request, f"Token “{token.name}” revoked: requests with it are refused from now on.")
     return redirect("manage-tokens")

@@ -1,6 +1,7 @@
 """The survey editor's pages, for admins: /manage/surveys/. Thin: forms and services do the work."""
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from agents.roles import staff_required
 from agents.views_manage import manage_render
+from privacy import audit
 from surveys.assignment import PRECEDENCE
 from surveys.editor import preview, services
 from surveys.models import Survey, SurveyVersion
@@ -38,7 +40,18 @@ def survey_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if services.is_valid(editor):
-            saved = services.save(editor, by=request.user)
+            with transaction.atomic():
+                saved = services.save(editor, by=request.user)
+                audit.record(
+                    "survey.created" if saved.created else "survey.updated",
+                    target=saved.survey,
+                    request=request,
+                    details={
+                        "version": saved.version.number,
+                        "new_version": saved.new_version,
+                        "changed": sorted(editor.form.changed_data),
+                    },
+                )
             messages.success(request, _saved_message(saved))
             return redirect("manage-survey-edit", pk=saved.survey.pk)
         status = 400
@@ -107,7 +120,9 @@ def _error_summary(editor: services.Editor) -> list[tuple[str, str]]:
 @require_POST
 def survey_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_object_or_404(Survey, pk=pk)
-    copy = services.duplicate(survey, by=request.user)
+    with transaction.atomic():
+        copy = services.duplicate(survey, by=request.user)
+        audit.record("survey.duplicated", target=copy, request=request, details={"from": survey.pk})
     messages.success(request, f"Copied “{survey.name}”. The copy is inactive until you switch it on.")
     return redirect("manage-survey-edit", pk=copy.pk)
 
@@ -118,7 +133,9 @@ def survey_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_object_or_404(Survey, pk=pk)
     active = request.POST.get("active") == "1"
     try:
-        services.set_active(survey, active=active)
+        with transaction.atomic():
+            services.set_active(survey, active=active)
+            audit.record("survey.activated" if active else "survey.deactivated", target=survey, request=request)
     except services.EditorError as error:
         messages.error(request, str(error))
     else:
@@ -139,7 +156,9 @@ def survey_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def survey_make_default(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_object_or_404(Survey, pk=pk)
-    services.make_default(survey)
+    with transaction.atomic():
+        services.make_default(survey)
+        audit.record("survey.made_default", target=survey, request=request)
     messages.success(request, f"“{survey.name}” is now the default survey.")
     return redirect("manage-surveys")
 

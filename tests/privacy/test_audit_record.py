@@ -40,5 +40,5 @@ def test_an_api_token_is_named_as_the_actor_without_a_user():
     entry = audit.record("webhook.created", request=request, target_type="webhook", target_repr="https://x.example")
 
     assert entry.actor is None
-    assert entry.actor_name == f"API token {token}"
+    assert entry.actor_name == f"api-token:{token.name}"
     assert entry.ip_address == "198.51.100.4"

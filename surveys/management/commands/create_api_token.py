@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from privacy import audit
+from surveys.models import ApiToken
 from surveys.services_tokens import create_api_token
 
 
@@ -14,4 +16,6 @@ class Command(BaseCommand):
             key = create_api_token(name=name)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        token = ApiToken.objects.get(prefix=key[:8], name=name.strip())
+        audit.record("token.created", target=token, details={"prefix": token.prefix, "via": "command"})
         self.stdout.write(key)
