@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.dispatch import receiver
 
 from analytics import buckets, followups
-from analytics.tasks import FLUSH_SCHEDULED, flush_nps_buckets
+from analytics.tasks import FLUSH_SCHEDULED, RETAG_SCHEDULED, flush_nps_buckets, retag_themes, tag_response_themes
 from nps_project.enqueue import enqueue
 from surveys.signals import response_submitted
 
@@ -44,3 +44,21 @@ def schedule_flush() -> None:
 def open_followup_case(sender, response, **kwargs) -> None:
     """A detractor answer opens a follow-up case (the sweep catches any this misses)."""
     followups.open_case_for(response)
+
+
+@receiver(response_submitted, dispatch_uid="analytics-tag-themes")
+def tag_themes(sender, response, **kwargs) -> None:
+    """Find the themes of the why-text in a worker (the periodic retag catches lost ones)."""
+    if response.why.strip():
+        enqueue(tag_response_themes, response.pk)
+
+
+def schedule_retag(countdown: float = 1.0) -> None:
+    """Queue one re-tag of everything pending (after a theme edit); edits in a burst share it."""
+    try:
+        first = cache.add(RETAG_SCHEDULED, 1, timeout=300)
+    except Exception:
+        logger.warning("Cache unavailable; the periodic re-tag will pick the edit up", exc_info=True)
+        return
+    if first and not enqueue(retag_themes, countdown=countdown):
+        cache.delete(RETAG_SCHEDULED)

@@ -35,6 +35,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from analytics.models import CaseEvent, FollowUpCase, PromoterContact, RecoverySurvey
+from analytics.themes import tagging as themes_tagging
 from privacy.models import AuditEntry
 from surveys.models import Interaction, Invitation, Response
 
@@ -152,6 +153,7 @@ def erase_customer(
         for chunk in _chunks(ids):
             answers = Response.objects.filter(interaction_id__in=chunk)
             counts["comments_removed"] += answers.exclude(why="").update(why="")
+            themes_tagging.forget(answers.values_list("pk", flat=True))  # themes go with the text
             counts["extra_answers_cleaned"] += _clean_extra_answers(answers.exclude(extra_answers={}))
             counts["recovery_surveys"] += (
                 RecoverySurvey.objects.filter(case__response__interaction_id__in=chunk)
@@ -273,6 +275,7 @@ def anonymise_older_than(
             )
         ),
     }
+    themes_tagging.forget_erased()  # the themes of the cleared why-texts go with them
     return AuditEntry.objects.create(
         kind=AuditEntry.Kind.RETENTION,
         at=timezone.now(),
