@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 
 from analytics.dashboard import queries
 from analytics.dashboard.common import PageRequest, dashboard_page, page_response
+from analytics.themes.selectors import active_themes, themes_by_response
 from surveys.models import Response, category_rank
 
 PER_PAGE = 50
@@ -29,6 +30,11 @@ class CommentFilterForm(forms.Form):
     q = forms.CharField(
         required=False, max_length=200, label="Text contains", widget=forms.TextInput(attrs={"type": "search"})
     )
+    theme = forms.ChoiceField(required=False, label="Theme")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].choices = [("", "All themes"), *((t.key, t.name()) for t in active_themes())]
 
 
 def comment_rows(page: PageRequest, params: dict) -> QuerySet[Response]:
@@ -46,6 +52,8 @@ def comment_rows(page: PageRequest, params: dict) -> QuerySet[Response]:
         qs = qs.filter(Q(agent__external_id=params["agent"]) | Q(agent__name__iexact=params["agent"]))
     if params.get("q"):
         qs = qs.filter(why__icontains=params["q"])
+    if params.get("theme"):
+        qs = qs.filter(found_themes__theme__key=params["theme"])
     return (
         qs.select_related("agent", "department")
         .annotate(rank=category_rank(score))
@@ -100,8 +108,10 @@ def comments(request: HttpRequest, page: PageRequest) -> HttpResponse:
         )
     paginator = Paginator(rows, PER_PAGE)
     current = paginator.get_page(request.GET.get("page"))
+    found = themes_by_response([response.pk for response in current])
     for response in current:
         response.category = category(getattr(response, f"{question}_score"))
+        response.themes = found.get(response.pk, [])
     query = request.GET.copy()
     query.pop("page", None)
     context = {

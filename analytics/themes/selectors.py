@@ -209,3 +209,27 @@ def top_themes(scope: Scope, *, limit: int = 3, language: str = "en") -> list[Th
     rows = [row for row in theme_rows(scope, language=language) if row.mentions]
     rows.sort(key=lambda row: (-row.mentions, row.key))
     return rows[:limit]
+
+
+@dataclass(frozen=True)
+class FoundTheme:
+    key: str
+    name: str
+    polarity: str
+
+    @property
+    def praise(self) -> bool:
+        return self.polarity == Polarity.PRAISE
+
+
+def themes_by_response(response_ids: list[int], *, language: str = "en") -> dict[int, list[FoundTheme]]:
+    """The active themes of these answers, strongest first (one query, for a page of comments)."""
+    found: dict[int, list[FoundTheme]] = {}
+    rows = (
+        ResponseTheme.objects.filter(response_id__in=response_ids, theme__active=True)
+        .select_related("theme")
+        .order_by("response_id", "-evidence", "theme__key")
+    )
+    for row in rows:
+        found.setdefault(row.response_id, []).append(FoundTheme(row.theme.key, row.theme.name(language), row.polarity))
+    return found
