@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.dispatch import receiver
 
 from analytics import buckets, followups
-from analytics.tasks import FLUSH_SCHEDULED, RETAG_SCHEDULED, flush_nps_buckets, retag_themes, tag_response_themes
+from analytics.tasks import FLUSH_SCHEDULED, flush_nps_buckets, tag_response_themes
 from nps_project.enqueue import enqueue
 from surveys.signals import response_submitted
 
@@ -51,14 +51,3 @@ def tag_themes(sender, response, **kwargs) -> None:
     """Find the themes of the why-text in a worker (the periodic retag catches lost ones)."""
     if response.why.strip():
         enqueue(tag_response_themes, response.pk)
-
-
-def schedule_retag(countdown: float = 1.0) -> None:
-    """Queue one re-tag of everything pending (after a theme edit); edits in a burst share it."""
-    try:
-        first = cache.add(RETAG_SCHEDULED, 1, timeout=300)
-    except Exception:
-        logger.warning("Cache unavailable; the periodic re-tag will pick the edit up", exc_info=True)
-        return
-    if first and not enqueue(retag_themes, countdown=countdown):
-        cache.delete(RETAG_SCHEDULED)

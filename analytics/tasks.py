@@ -13,7 +13,7 @@ from nps_project.enqueue import enqueue
 from surveys.delivery.dispatch import RetryLater
 
 FLUSH_SCHEDULED = "analytics:flush-scheduled"
-RETAG_SCHEDULED = "analytics:retag-themes-scheduled"
+RETAG_SCHEDULED = "analytics:retag-themes-scheduled"  # analytics.themes.services.schedule_retag
 
 
 @shared_task(acks_late=True)

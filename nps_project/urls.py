@@ -16,6 +16,7 @@ urlpatterns = [
     path("dashboard/", include("analytics.urls_dashboard")),
     path("manage/", include("surveys.urls_manage")),
     path("manage/", include("agents.urls_manage")),
+    path("manage/", include("analytics.urls_manage")),
     path("", RedirectView.as_view(pattern_name="dashboard-overview", permanent=False), name="home"),
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -15,11 +15,12 @@ _CLAUSE_PUNCT = re.compile(r"[.,;:!?()\[\]{}\n\"…/]+")
 _STRETCH3 = re.compile(r"(.)\1{2,}")
 _STRETCH2 = re.compile(r"(.)\1+")
 _REDUP_DIGIT = re.compile(r"^([a-z]{2,})2([a-z]*)$")
+_HTML_TAG = re.compile(r"</?[a-z][^<>]{0,200}>")
 
 
 def fold(text: str) -> str:
     """Lowercase and strip accents ("Atención" -> "atencion"); ñ becomes n."""
-    text = text[:MAX_CHARS].lower()
+    text = _HTML_TAG.sub(" ", text[:MAX_CHARS].lower())  # "<b>rude</b>" reads as "rude"
     if text.isascii():
         return text
     text = unicodedata.normalize("NFKD", text)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from analytics import views_themes
+
+urlpatterns = [
+    path("themes/", views_themes.theme_list, name="manage-themes"),
+    path("themes/new/", views_themes.theme_edit, name="manage-theme-new"),
+    path("themes/<int:pk>/", views_themes.theme_edit, name="manage-theme"),
+]
