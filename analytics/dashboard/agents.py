@@ -21,6 +21,7 @@ from analytics.dashboard.agent_table import agent_row
 from analytics.dashboard.common import PageRequest, dashboard_page, page_response
 from analytics.models import Scope
 from analytics.selectors import NpsRow
+from analytics.themes import selectors as theme_selectors
 from surveys.models import Response
 
 LATEST_COMMENTS = 20
@@ -215,6 +216,9 @@ def agent_detail(request: HttpRequest, page: PageRequest, pk: int) -> HttpRespon
         ),
         "comments": comments,
         "is_self": page.viewer.agent_id == agent.pk,
+        "top_themes": theme_selectors.top_themes(
+            theme_selectors.Scope(filters.since, filters.until, None, agent.pk, question, filters.channel)
+        ),
     }
     csv_rows = [(c.occurred_at.date(), c.channel, c.company_score, c.agent_score, c.why) for c in comments]
     return page_response(

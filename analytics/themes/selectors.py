@@ -3,7 +3,7 @@ points it costs, per week and per department. Counted from ResponseTheme joined 
 answers of the period (there is no theme bucket yet: one GROUP BY per figure)."""
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -74,6 +74,7 @@ class ThemeRow:
     praise: int
     complaints: int
     impact: theme_math.ThemeImpact
+    counts: nps.Counts = field(default_factory=nps.Counts)  # the answers that mention the theme
 
     @property
     def mentions(self) -> int:
@@ -145,6 +146,7 @@ def theme_rows(scope: Scope, *, language: str = "en") -> list[ThemeRow]:
                 row["plus"] if row else 0,
                 row["minus"] if row else 0,
                 theme_math.impact(with_theme, without, max(commented, with_theme.responses)),
+                with_theme,
             )
         )
     return rows

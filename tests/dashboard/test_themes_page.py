@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from analytics import breakdowns, buckets
 from analytics.themes import tagging
 from analytics.themes.defaults import ensure_defaults
 from tests.factories import AgentFactory, DepartmentFactory, InteractionFactory, ResponseFactory, UserFactory
@@ -87,3 +88,18 @@ def test_comments_page_filters_by_theme_and_shows_chips(boss, themed):
 
 def test_navigation_links_to_themes(boss, themed):
     assert 'href="/dashboard/themes/' in boss.get("/dashboard/").content.decode()
+
+
+def test_agent_page_shows_the_agents_top_themes(boss, themed):
+    html = boss.get(f"/dashboard/agents/{themed['ana'].pk}/").content.decode()
+    assert "Top themes in the comments" in html
+    assert "theme=wait_time" in html and "Wait time" in html
+
+
+def test_drivers_page_shows_themes_beside_handle_time_and_transfers(boss, themed):
+    buckets.rebuild()
+    breakdowns.rebuild()
+    html = boss.get("/dashboard/drivers/").content.decode()
+    assert "Theme in the why-text" in html and "Handle time" in html
+    csv = boss.get("/dashboard/drivers/", {"format": "csv"}).content.decode("utf-8-sig")
+    assert any(line.startswith("theme,Wait time,") for line in csv.splitlines())
