@@ -235,3 +235,50 @@ def themes_by_response(response_ids: list[int], *, language: str = "en") -> dict
     for row in rows:
         found.setdefault(row.response_id, []).append(FoundTheme(row.theme.key, row.theme.name(language), row.polarity))
     return found
+
+
+@dataclass(frozen=True)
+class ThemeNews:
+    """For the weekly digests: the theme that cost the most points, and the one whose share
+    of comments grew most against the week before."""
+
+    costliest: ThemeRow | None
+    grew: ThemeRow | None
+    growth: float | None  # percentage points
+
+    @property
+    def costliest_text(self) -> str:
+        row = self.costliest
+        if row is None:
+            return ""
+        low, high = row.impact.points_lost_ci
+        return (
+            f"{row.name}: {row.impact.points_lost:+.1f} NPS points ({low:+.1f} to {high:+.1f}), "
+            f"{row.mentions} mention{'s' if row.mentions != 1 else ''}"
+        )
+
+    @property
+    def grew_text(self) -> str:
+        if self.grew is None or self.growth is None:
+            return ""
+        share = 100 * (self.grew.impact.share or 0)
+        return f"{self.grew.name}: {share:.0f} % of comments, {self.growth:+.1f} points against the week before"
+
+
+def theme_news(scope: Scope) -> ThemeNews:
+    rows = [row for row in theme_rows(scope) if row.mentions]
+    before = {row.key: row for row in theme_rows(scope.previous())}
+    costly = [row for row in rows if (row.impact.points_lost or 0) > 0]
+    costliest = max(costly, key=lambda row: row.impact.points_lost, default=None)
+    grew, best = None, None
+    for row in rows:
+        previous = before.get(row.key)
+        change = theme_math.growth(
+            row.mentions,
+            previous.mentions if previous else 0,
+            row.impact.commented,
+            previous.impact.commented if previous else 0,
+        )
+        if change is not None and change > 0 and (best is None or change > best):
+            grew, best = row, change
+    return ThemeNews(costliest, grew, best)
