@@ -4,9 +4,9 @@ Saving re-tags every comment as a task."""
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from agents.roles import staff_required
 from agents.views_manage import manage_render
@@ -38,3 +38,17 @@ def theme_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         messages.success(request, f"Theme “{edited.name()}” saved. Comments are being tagged again.")
         return redirect("manage-themes")
     return manage_render(request, "editor/theme_form.html", context)
+
+
+@staff_required
+@require_POST
+def theme_from_topic(request: HttpRequest) -> HttpResponse:
+    """One click on a new topic: a theme whose phrases are the topic's top words (inactive
+    words can be pruned on the edit page it opens); saving re-tags the comments."""
+    language = request.POST.get("language", "")
+    topic_words = [w.strip() for w in request.POST.get("words", "").split(",") if w.strip()][:5]
+    if language not in dict(LANGUAGES) or not topic_words or any(len(w) > 40 for w in topic_words):
+        return HttpResponseBadRequest("A topic needs a language (en, id, es) and its words.")
+    theme = services.theme_from_topic(language, topic_words)
+    messages.success(request, f"Theme “{theme.name()}” created from the topic. Comments are being tagged again.")
+    return redirect("manage-theme", pk=theme.pk)

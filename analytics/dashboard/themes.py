@@ -34,6 +34,14 @@ def _cell(impact) -> float | None:
     return None if impact is None or impact.points_lost is None else round(impact.points_lost, 2)
 
 
+def topic_items(scope: themes.Scope) -> list[dict]:
+    topics, by_id = themes.emerging_topics(scope)
+    return [
+        {"topic": topic, "examples": [by_id[pk][0] for pk in topic.examples], "words": ", ".join(topic.words)}
+        for topic in topics
+    ]
+
+
 @dashboard_page()
 def themes_page(request: HttpRequest, page: PageRequest) -> HttpResponse:
     scope = scope_of(page)
@@ -68,6 +76,7 @@ def themes_page(request: HttpRequest, page: PageRequest) -> HttpResponse:
         if top
         else None,
         "heatmap_figure": heatmap(scope, rows),
+        "topics": topic_items(scope),
     }
     header = (
         "theme",

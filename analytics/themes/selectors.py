@@ -282,3 +282,26 @@ def theme_news(scope: Scope) -> ThemeNews:
         if change is not None and change > 0 and (best is None or change > best):
             grew, best = row, change
     return ThemeNews(costliest, grew, best)
+
+
+TOPIC_COMMENTS = 2000
+
+
+def emerging_topics(scope: Scope, *, limit: int = TOPIC_COMMENTS) -> tuple[list, dict[int, tuple[str, str]]]:
+    """Topics among the most recent tagged comments that matched no theme, and those comments
+    by id (text, language) for the examples."""
+    from analytics.themes.normalise import fold, words
+    from analytics.themes.tagging import current_taxonomy
+    from analytics.themes.topics import cluster
+
+    rows = list(
+        answers(scope)
+        .exclude(why="")
+        .filter(theme_tagging__isnull=False, found_themes__isnull=True)
+        .order_by("-occurred_at", "-pk")
+        .values_list("pk", "why", "language")[:limit]
+    )
+    tagger = current_taxonomy().tagger
+    comments = [(pk, why, tagger.detect(words(fold(why)), language)[0]) for pk, why, language in rows]
+    by_id = {pk: (why, language) for pk, why, language in comments}
+    return cluster(tagger, comments), by_id

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.text import slugify
 
 from analytics.tasks import RETAG_SCHEDULED, retag_themes
 from analytics.themes import tagging
@@ -85,3 +86,15 @@ def preview(theme: Theme, *, limit: int = PREVIEW_COMMENTS) -> Preview:
         elif has:
             kept += 1
     return Preview(len(recent), gained, lost, kept)
+
+
+def theme_from_topic(language: str, words: list[str]) -> Theme:
+    """A new theme from an emerging topic's top words: key from the first word (made
+    unique), the name "word1 / word2", the first three words as its phrases."""
+    base = slugify(words[0]).replace("-", "_")[:30] or "topic"
+    key, n = base, 2
+    while Theme.objects.filter(key=key).exists():
+        key, n = f"{base}_{n}", n + 1
+    name = " / ".join(words[:2]).capitalize()
+    theme = Theme(key=key, names={"en": name, language: name}, phrases={language: words[:3]}, active=True)
+    return save_theme(theme)

@@ -103,3 +103,25 @@ def test_drivers_page_shows_themes_beside_handle_time_and_transfers(boss, themed
     assert "Theme in the why-text" in html and "Handle time" in html
     csv = boss.get("/dashboard/drivers/", {"format": "csv"}).content.decode("utf-8-sig")
     assert any(line.startswith("theme,Wait time,") for line in csv.splitlines())
+
+
+def test_new_topics_show_unmatched_comments_and_become_a_theme_in_one_click(
+    boss, themed, django_capture_on_commit_callbacks
+):
+    agent = themed["ana"]
+    texts = [f"the parking lot was full, no parking spaces {n}" for n in range(4)]
+    texts += [f"loyalty points missing from my loyalty card {n}" for n in range(4)]
+    made = [answer(themed["billing"], agent, 5, text) for text in texts]
+    tagging.tag_pending()
+    html = boss.get(URL).content.decode()
+    assert "New topics" in html and "parking" in html and "loyalty" in html
+    assert "Make it a theme" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = boss.post("/manage/themes/from-topic/", {"language": "en", "words": "parking, lot, full"})
+    assert reply.status_code == 302
+    from analytics.themes.models import ResponseTheme, Theme
+
+    theme = Theme.objects.get(key="parking")
+    assert theme.phrases == {"en": ["parking", "lot", "full"]}
+    assert ResponseTheme.objects.filter(theme=theme, response__in=made[:4]).count() == 4
+    assert boss.post("/manage/themes/from-topic/", {"language": "xx", "words": "a"}).status_code == 400
