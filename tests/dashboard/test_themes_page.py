@@ -125,3 +125,10 @@ def test_new_topics_show_unmatched_comments_and_become_a_theme_in_one_click(
     assert theme.phrases == {"en": ["parking", "lot", "full"]}
     assert ResponseTheme.objects.filter(theme=theme, response__in=made[:4]).count() == 4
     assert boss.post("/manage/themes/from-topic/", {"language": "xx", "words": "a"}).status_code == 400
+
+
+def test_comments_csv_carries_the_themes(boss, themed):
+    body = boss.get("/dashboard/comments/", {"format": "csv", "theme": "transfer"}).content.decode("utf-8-sig")
+    lines = body.splitlines()
+    assert lines[0].endswith(",themes,why")  # why stays last
+    assert len(lines) == 4 and all("transfer-" in line and "wait_time-" in line for line in lines[1:])
