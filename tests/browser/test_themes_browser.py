@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from analytics.themes import tagging
 from analytics.themes.defaults import ensure_defaults
+from analytics.themes.models import Theme
 from tests.factories import AgentFactory, DepartmentFactory, InteractionFactory, ResponseFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,6 +41,8 @@ def themed(postgres_tx):
             ResponseFactory(invitation__interaction=interaction, company_score=score, agent_score=score, why=why)
     tagging.tag_pending()
     get_user_model().objects.create_user("boss", password="pw-boss-123", is_staff=True)
+    billing = Theme.objects.get(key="billing")
+    return {"billing": billing}
 
 
 def sign_in(page, live_server) -> list[str]:
@@ -58,7 +61,9 @@ def sign_in(page, live_server) -> list[str]:
 def test_themes_page_is_accessible_and_draws_its_charts(page, live_server, themed, width, tmp_path):
     page.set_viewport_size({"width": width, "height": 900})
     errors = sign_in(page, live_server)
-    for path in ("/dashboard/themes/", "/dashboard/comments/?theme=billing"):
+    paths = ["/dashboard/themes/", "/dashboard/comments/?theme=billing", "/manage/themes/"]
+    paths.append(f"/manage/themes/{themed['billing'].pk}/")
+    for path in paths:
         reply = page.goto(f"{live_server.url}{path}")
         assert reply.status == 200
         if path.startswith("/dashboard/themes/"):
@@ -69,7 +74,8 @@ def test_themes_page_is_accessible_and_draws_its_charts(page, live_server, theme
         results = Axe().run(page)
         serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
         assert not serious, f"{path}: {[(v['id'], [n['target'] for n in v['nodes']][:3]) for v in serious]}"
-        page.screenshot(path=str(tmp_path / f"themes-{width}-{path.split('/')[2]}.png"), full_page=True)
+        name = "-".join(part for part in path.split("?")[0].split("/") if part)
+        page.screenshot(path=str(tmp_path / f"{name}-{width}.png"), full_page=True)
     assert not errors, errors
 
 
@@ -81,3 +87,15 @@ def test_clicking_a_theme_opens_its_comments(page, live_server, themed):
     assert "me cobraron dos veces" in page.content()
     assert "waited an hour" not in page.content()
     assert page.locator("#id_theme").input_value() == "billing"
+
+
+def test_preview_then_save_a_theme_in_the_browser(page, live_server, themed):
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/manage/themes/{themed['billing'].pk}/")
+    page.fill("#id_phrases_es", "cobraron")
+    page.get_by_role("button", name="Preview on recent comments").click()
+    page.wait_for_selector("#preview-h")
+    assert "Nothing is saved yet" in page.content()
+    page.get_by_role("button", name="Save theme").click()
+    page.wait_for_url("**/manage/themes/")
+    assert "Comments are being tagged again" in page.content()
