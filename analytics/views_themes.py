@@ -17,7 +17,7 @@ from analytics.themes.models import Theme
 
 @staff_required
 def theme_list(request: HttpRequest) -> HttpResponse:
-    themes = Theme.objects.annotate(mention_count=Count("mentions"))
+    themes = Theme.objects.annotate(mention_count=Count("mentions")).order_by("position", "key")
     return manage_render(request, "editor/themes.html", {"themes": themes, "pending": tagging.pending_count()})
 
 
