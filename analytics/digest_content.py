@@ -23,6 +23,7 @@ from agents.models import Agent, Department
 from analytics import champions, followups, nps, selectors
 from analytics.buckets import day_start
 from analytics.selectors import NpsRow
+from analytics.themes import selectors as theme_selectors
 from surveys.models import Response
 
 COMMENT_MIN_CHARS = 20
@@ -265,6 +266,7 @@ class CompanyDigest:
     unranked_departments: int
     cases: dict
     comments: list[Comment]
+    themes: theme_selectors.ThemeNews | None = None
 
 
 def company_digest(week: Week) -> CompanyDigest:
@@ -285,6 +287,7 @@ def company_digest(week: Week) -> CompanyDigest:
         unranked_departments=len(answered) - len(ranked),
         cases=followups.case_counts(None),
         comments=representative_comments(week),
+        themes=theme_selectors.theme_news(theme_selectors.Scope(week.start, week.end)),
     )
 
 
@@ -311,6 +314,7 @@ class SupervisorDigest:
     agent_since: date
     cases: dict
     comments: list[Comment] = field(default_factory=list)
+    themes: theme_selectors.ThemeNews | None = None
 
 
 def supervisor_digest(week: Week, departments: list[Department]) -> SupervisorDigest:
@@ -349,6 +353,7 @@ def supervisor_digest(week: Week, departments: list[Department]) -> SupervisorDi
         agent_since=since,
         cases=followups.case_counts(ids),
         comments=representative_comments(week, department_ids=ids),
+        themes=theme_selectors.theme_news(theme_selectors.Scope(week.start, week.end, ids)),
     )
 
 

@@ -115,6 +115,7 @@ def _links(user: AbstractBaseUser, week: Week, audience: str) -> dict:
         "unsubscribe_url": base + reverse("dashboard-digest-unsubscribe", args=[unsubscribe_token(user)]),
         "cases_url": base + reverse("dashboard-cases"),
         "promoters_url": base + reverse("dashboard-promoters"),
+        "themes_url": f"{base}{reverse('dashboard-themes')}?{week.query}",
     }
 
 

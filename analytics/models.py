@@ -459,3 +459,6 @@ class PromoterContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: answer {self.response_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+from analytics.themes.models import Polarity, ResponseTheme, Theme, ThemeTagging  # noqa: E402, F401

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.dispatch import receiver
 
 from analytics import buckets, followups
-from analytics.tasks import FLUSH_SCHEDULED, flush_nps_buckets
+from analytics.tasks import FLUSH_SCHEDULED, flush_nps_buckets, tag_response_themes
 from nps_project.enqueue import enqueue
 from nps_project.redis_guard import RedisUnavailable
 from surveys.signals import response_submitted
@@ -49,3 +49,10 @@ def schedule_flush() -> None:
 def open_followup_case(sender, response, **kwargs) -> None:
     """A detractor answer opens a follow-up case (the sweep catches any this misses)."""
     followups.open_case_for(response)
+
+
+@receiver(response_submitted, dispatch_uid="analytics-tag-themes")
+def tag_themes(sender, response, **kwargs) -> None:
+    """Find the themes of the why-text in a worker (the periodic retag catches lost ones)."""
+    if response.why.strip():
+        enqueue(tag_response_themes, response.pk)

@@ -8,10 +8,12 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from analytics import breakdowns, buckets, champions, digests, followup_alerts, followups, recovery
+from analytics.themes import tagging as themes_tagging
 from nps_project.enqueue import enqueue
 from surveys.delivery.dispatch import RetryLater
 
 FLUSH_SCHEDULED = "analytics:flush-scheduled"
+RETAG_SCHEDULED = "analytics:retag-themes-scheduled"  # analytics.themes.services.schedule_retag
 
 
 @shared_task(acks_late=True)
@@ -126,3 +128,21 @@ def resend_weekly_digests() -> int:
     for digest_id in digest_ids:
         enqueue(send_weekly_digest, digest_id)
     return len(digest_ids)
+
+
+# --- Themes in why-texts -------------------------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def tag_response_themes(response_id: int) -> int:
+    """Find the themes of one new answer's why-text (idempotent)."""
+    return themes_tagging.tag_responses([response_id])
+
+
+@shared_task(acks_late=True)
+def retag_themes() -> int:
+    """Tag every answer not tagged with the current taxonomy: after a theme edit, and
+    periodically for answers whose task was lost."""
+    with contextlib.suppress(Exception):
+        cache.delete(RETAG_SCHEDULED)
+    return themes_tagging.tag_pending().tagged

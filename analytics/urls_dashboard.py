@@ -11,6 +11,7 @@ from analytics.dashboard import (
     exports,
     overview,
     promoters,
+    themes,
 )
 from privacy import views as privacy_views
 
@@ -23,6 +24,7 @@ urlpatterns = [
     path("champions/", champions.champions, name="dashboard-champions"),
     path("comments/", comments.comments, name="dashboard-comments"),
     path("drivers/", drivers.drivers, name="dashboard-drivers"),
+    path("themes/", themes.themes_page, name="dashboard-themes"),
     path("cases/", cases.case_list, name="dashboard-cases"),
     path("cases/mine/", cases.my_cases, name="dashboard-cases-mine"),
     path("cases/alerts/", cases.alert_settings, name="dashboard-case-alerts"),

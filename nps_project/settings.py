@@ -221,6 +221,8 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-recent-nps": {"task": "analytics.tasks.reconcile_nps", "schedule": 900.0, "kwargs": {"days": 40}},
     "reconcile-all-nps": {"task": "analytics.tasks.reconcile_nps", "schedule": crontab(hour=2, minute=30)},
     "refresh-champions": {"task": "analytics.tasks.refresh_champions", "schedule": crontab(minute=5)},
+    # Themes of answers whose tagging task was lost, and after theme edits (a no-op otherwise).
+    "retag-themes": {"task": "analytics.tasks.retag_themes", "schedule": 600.0},
 }
 
 # Company-wide NPS target drawn on the dashboards (departments have their own).

@@ -22,6 +22,7 @@ urlpatterns = [
     path("manage/import/", include("integrations.urls_import")),
     path("manage/", include("accounts.urls_manage")),
     path("manage/", include("privacy.urls_manage")),
+    path("manage/", include("analytics.urls_manage")),
     path("", RedirectView.as_view(pattern_name="dashboard-overview", permanent=False), name="home"),
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

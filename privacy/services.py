@@ -36,6 +36,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from analytics.models import CaseEvent, FollowUpCase, PromoterContact, RecoverySurvey
+from analytics.themes import tagging as themes_tagging
 from privacy import audit
 from privacy.models import AuditEntry
 from surveys.models import Interaction, Invitation, Response
@@ -155,6 +156,7 @@ def erase_customer(
         for chunk in _chunks(ids):
             answers = Response.objects.filter(interaction_id__in=chunk)
             counts["comments_removed"] += answers.exclude(why="").update(why="")
+            themes_tagging.forget(answers.values_list("pk", flat=True))  # themes go with the text
             counts["extra_answers_cleaned"] += _clean_extra_answers(answers.exclude(extra_answers={}))
             counts["recovery_surveys"] += (
                 RecoverySurvey.objects.filter(case__response__interaction_id__in=chunk)
@@ -285,6 +287,7 @@ def anonymise_older_than(
             )
         ),
     }
+    themes_tagging.forget_erased()  # the themes of the cleared why-texts go with them
     with transaction.atomic():
         entry = AuditEntry.objects.create(
             kind=AuditEntry.Kind.RETENTION,

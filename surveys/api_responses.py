@@ -58,6 +58,7 @@ EXPORT_FIELDS = (
     "why",
     "extra_answers",
     "language",
+    "themes",
 )
 _VALUES = {
     "id": "pk",
@@ -95,6 +96,7 @@ def matching_responses(
     channel: str = "",
     category: str = "",
     question: str = "agent",
+    theme: str = "",
 ) -> QuerySet[Response]:
     """Answers whose interaction happened in [since, until] (local days), newest first.
     `department_ids` None means every department."""
@@ -112,19 +114,49 @@ def matching_responses(
     if category:
         low, high = CATEGORY_RANGES[category]
         qs = qs.filter(**{f"{question}_score__gte": low, f"{question}_score__lte": high})
+    if theme:
+        qs = qs.filter(found_themes__theme__key=theme)
     return qs.order_by("-occurred_at", "-pk")
 
 
 def export_rows(responses: QuerySet[Response], *, chunk_size: int = CSV_CHUNK) -> Iterator[dict[str, Any]]:
     """One plain dict per answer (EXPORT_FIELDS), read in chunks: memory stays flat."""
+    chunk: list[dict[str, Any]] = []
     for values in responses.values(*_VALUES.values()).iterator(chunk_size=chunk_size):
+        chunk.append(values)
+        if len(chunk) >= chunk_size:
+            yield from _export_chunk(chunk)
+            chunk = []
+    yield from _export_chunk(chunk)
+
+
+def _export_chunk(chunk: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    themes = themes_of([values["pk"] for values in chunk])
+    for values in chunk:
         row = {field: values[source] for field, source in _VALUES.items()}
         row["occurred_at"] = timezone.localtime(row["occurred_at"]).isoformat()
         row["submitted_at"] = timezone.localtime(row["submitted_at"]).isoformat()
         row["agent_name"] = row["agent_name"] or row["agent"]
         row["company_category"] = category(row["company_score"])
         row["agent_category"] = category(row["agent_score"])
+        row["themes"] = themes.get(row["id"], [])
         yield {field: row[field] for field in EXPORT_FIELDS}
+
+
+def themes_of(response_ids: list[int]) -> dict[int, list[str]]:
+    """Theme keys found in these answers' why-texts, strongest first (one query; the rows
+    are written by analytics, read here through the reverse relation only)."""
+    if not response_ids:
+        return {}
+    found: dict[int, list[str]] = {}
+    rows = (
+        Response.objects.filter(pk__in=response_ids, found_themes__theme__active=True)
+        .order_by("pk", "-found_themes__evidence", "found_themes__theme__key")
+        .values_list("pk", "found_themes__theme__key")
+    )
+    for pk, key in rows:
+        found.setdefault(pk, []).append(key)
+    return found
 
 
 def csv_cell(value: Any) -> Any:
@@ -170,6 +202,9 @@ class ResponseQuerySerializer(serializers.Serializer):
     agent = serializers.CharField(required=False, max_length=200, help_text="Agent external id.")
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
     category = serializers.ChoiceField(choices=list(CATEGORY_RANGES), required=False)
+    theme = serializers.SlugField(
+        required=False, max_length=40, help_text="Only answers whose why-text has this theme (a key)."
+    )
     question = serializers.ChoiceField(
         choices=QUESTIONS, required=False, default="agent", help_text="The question `category` applies to."
     )
@@ -216,6 +251,9 @@ class ResponseOutSerializer(serializers.Serializer):
     why = serializers.CharField(allow_blank=True)
     extra_answers = serializers.DictField()
     language = serializers.CharField()
+    themes = serializers.ListField(
+        child=serializers.CharField(), help_text="Keys of the themes found in the why-text (see /api/v1/themes/)."
+    )
 
 
 class ResponsePageSerializer(serializers.Serializer):
@@ -288,6 +326,7 @@ class ResponseListView(APIView):
             channel=data.get("channel", ""),
             category=data.get("category", ""),
             question=data["question"],
+            theme=data.get("theme", ""),
         )
         if isinstance(request.accepted_renderer, CsvRenderer):
             stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -22,6 +22,7 @@ from analytics.dashboard.common import PageRequest, dashboard_page, page_respons
 from analytics.models import Scope
 from analytics.selectors import NpsRow
 from analytics.templatetags.dashboard import point_detail
+from analytics.themes import selectors as theme_selectors
 from surveys.models import Response
 
 LATEST_COMMENTS = 20
@@ -218,6 +219,9 @@ def agent_detail(request: HttpRequest, page: PageRequest, pk: int) -> HttpRespon
         ),
         "comments": comments,
         "is_self": page.viewer.agent_id == agent.pk,
+        "top_themes": theme_selectors.top_themes(
+            theme_selectors.Scope(filters.since, filters.until, None, agent.pk, question, filters.channel)
+        ),
     }
     csv_rows = [(c.occurred_at.date(), c.channel, c.company_score, c.agent_score, c.why) for c in comments]
     return page_response(

@@ -1,6 +1,8 @@
 """Comments: the customers' why-answers with their scores, newest first, detractors first
 by default, filterable and searchable. These are raw answers, read page by page."""
 
+from collections.abc import Iterator
+
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
@@ -8,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 
 from analytics.dashboard import queries
 from analytics.dashboard.common import PageRequest, dashboard_page, page_response
+from analytics.themes.selectors import active_themes, themes_by_response
 from surveys.models import Response, category_rank
 
 PER_PAGE = 50
@@ -29,6 +32,11 @@ class CommentFilterForm(forms.Form):
     q = forms.CharField(
         required=False, max_length=200, label="Text contains", widget=forms.TextInput(attrs={"type": "search"})
     )
+    theme = forms.ChoiceField(required=False, label="Theme")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].choices = [("", "All themes"), *((t.key, t.name()) for t in active_themes())]
 
 
 def comment_rows(page: PageRequest, params: dict) -> QuerySet[Response]:
@@ -46,11 +54,31 @@ def comment_rows(page: PageRequest, params: dict) -> QuerySet[Response]:
         qs = qs.filter(Q(agent__external_id=params["agent"]) | Q(agent__name__iexact=params["agent"]))
     if params.get("q"):
         qs = qs.filter(why__icontains=params["q"])
+    if params.get("theme"):
+        qs = qs.filter(found_themes__theme__key=params["theme"])
     return (
         qs.select_related("agent", "department")
         .annotate(rank=category_rank(score))
         .order_by("rank", "-occurred_at", "-pk")
     )
+
+
+def with_themes(rows: QuerySet[Response], chunk: int = 2000) -> Iterator[Response]:
+    """The rows with `.themes` set, a query per chunk of rows (the CSV can be 50,000 long)."""
+    batch: list[Response] = []
+    for row in rows.iterator(chunk_size=chunk):
+        batch.append(row)
+        if len(batch) == chunk:
+            yield from _themed(batch)
+            batch = []
+    yield from _themed(batch)
+
+
+def _themed(batch: list[Response]) -> list[Response]:
+    found = themes_by_response([r.pk for r in batch])
+    for r in batch:
+        r.themes = found.get(r.pk, [])
+    return batch
 
 
 def category(score: int) -> str:
@@ -80,6 +108,7 @@ def comments(request: HttpRequest, page: PageRequest) -> HttpResponse:
                 "department",
                 "channel",
                 "language",
+                "themes",
                 "why",
             ),
             csv_rows=(
@@ -93,15 +122,18 @@ def comments(request: HttpRequest, page: PageRequest) -> HttpResponse:
                     r.department.name,
                     r.channel,
                     r.language,
+                    " ".join(f"{t.key}{t.polarity}" for t in r.themes),
                     r.why,
                 )
-                for r in rows[:CSV_LIMIT]
+                for r in with_themes(rows[:CSV_LIMIT])
             ),
         )
     paginator = Paginator(rows, PER_PAGE)
     current = paginator.get_page(request.GET.get("page"))
+    found = themes_by_response([response.pk for response in current])
     for response in current:
         response.category = category(getattr(response, f"{question}_score"))
+        response.themes = found.get(response.pk, [])
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -13,6 +13,7 @@ from analytics import breakdowns, figures, nps
 from analytics.dashboard import queries
 from analytics.dashboard.common import PageRequest, dashboard_page, page_response
 from analytics.selectors import NpsRow
+from analytics.themes import selectors as theme_selectors
 
 TITLES = {
     "handle_time": "Handle time",
@@ -20,6 +21,7 @@ TITLES = {
     "resolved": "Resolved on contact",
     "tag": "Tag",
     "channel": "Channel",
+    "theme": "Theme in the why-text",
 }
 MIN_GROUP = 10  # groups smaller than this are shown but not called killers
 
@@ -75,6 +77,23 @@ def order(dimension: str, values: list[str]) -> list[str]:
     return sorted(values)
 
 
+def theme_rows(filters, question: str) -> list[DriverRow]:
+    """Themes beside the other drivers: the NPS of the answers that mention each one and the
+    points it costs (analytics.themes.math), mentioned themes only, costliest first."""
+    scope = theme_selectors.Scope(filters.since, filters.until, filters.department_ids, None, question, filters.channel)
+    rows = [
+        DriverRow("theme", r.name, NpsRow(key=r.key, name=r.name, counts=r.counts), _rounded(r.impact.points_lost))
+        for r in theme_selectors.theme_rows(scope)
+        if r.mentions
+    ]
+    rows.sort(key=lambda r: -(r.cost or 0))
+    return rows
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
 @dashboard_page()
 def drivers(request: HttpRequest, page: PageRequest) -> HttpResponse:
     filters = page.filters
@@ -85,6 +104,8 @@ def drivers(request: HttpRequest, page: PageRequest) -> HttpResponse:
     sections = []
     killers = []
     for dimension, title in TITLES.items():
+        if dimension == "theme":
+            continue
         values = groups.get(dimension, {})
         rows = [
             DriverRow(
@@ -117,6 +138,22 @@ def drivers(request: HttpRequest, page: PageRequest) -> HttpResponse:
                 ),
             }
         )
+    themes = theme_rows(filters, question)
+    killers += [r for r in themes if r.cost is not None and r.cost > 0 and r.row.responses >= MIN_GROUP]
+    sections.append(
+        {
+            "dimension": "theme",
+            "title": TITLES["theme"],
+            "rows": themes,
+            "figure": figures.bars_with_intervals(
+                [r.value for r in themes],
+                [r.row.nps for r in themes],
+                [r.row.ci[0] if r.row.ci else None for r in themes],
+                [r.row.ci[1] if r.row.ci else None for r in themes],
+                [r.row.responses for r in themes],
+            ),
+        }
+    )
     killers.sort(key=lambda r: -r.cost)
     killers = killers[:10]
     context = {

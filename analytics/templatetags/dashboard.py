@@ -87,3 +87,19 @@ def point_detail(period: str, counts: Counts) -> str:
 def probability(p: float | None) -> str:
     """A tail probability in words: '38 %', '1 in 4,600'."""
     return "—" if p is None else odds(p)
+
+
+@register.simple_tag
+def percent(share: float | None) -> str:
+    """0.334 -> "33 %" (shares of comments); — when unknown."""
+    return "—" if share is None else f"{100 * share:.0f} %"
+
+
+@register.simple_tag
+def points(value: float | None) -> str:
+    """NPS points with a sign and a true minus: +2.3 / −0.8 / —."""
+    if value is None:
+        return "—"
+    if round(value, 1) == 0:
+        return "0.0"
+    return f"{value:+.1f}".replace("-", "−")
