@@ -10,7 +10,7 @@ import logging
 from django.core.cache import cache
 from django.dispatch import receiver
 
-from analytics import buckets, followups
+from analytics import buckets
 from analytics.tasks import FLUSH_SCHEDULED, flush_nps_buckets
 from nps_project.enqueue import enqueue
 from surveys.signals import response_submitted
@@ -38,9 +38,3 @@ def schedule_flush() -> None:
         return
     if first and not enqueue(flush_nps_buckets, countdown=FLUSH_DELAY_SECONDS):
         cache.delete(FLUSH_SCHEDULED)
-
-
-@receiver(response_submitted, dispatch_uid="analytics-open-followup-case")
-def open_followup_case(sender, response, **kwargs) -> None:
-    """A detractor answer opens a follow-up case (the sweep catches any this misses)."""
-    followups.open_case_for(response)

@@ -2,7 +2,6 @@ from django.urls import path
 
 from analytics.dashboard import (
     agents,
-    cases,
     champions,
     comments,
     departments,
@@ -10,7 +9,6 @@ from analytics.dashboard import (
     drivers,
     exports,
     overview,
-    promoters,
 )
 from privacy import views as privacy_views
 
@@ -23,12 +21,6 @@ urlpatterns = [
     path("champions/", champions.champions, name="dashboard-champions"),
     path("comments/", comments.comments, name="dashboard-comments"),
     path("drivers/", drivers.drivers, name="dashboard-drivers"),
-    path("cases/", cases.case_list, name="dashboard-cases"),
-    path("cases/mine/", cases.my_cases, name="dashboard-cases-mine"),
-    path("cases/alerts/", cases.alert_settings, name="dashboard-case-alerts"),
-    path("cases/<int:pk>/", cases.case_detail, name="dashboard-case"),
-    path("promoters/", promoters.promoter_list, name="dashboard-promoters"),
-    path("promoters/<int:pk>/thank/", promoters.mark_thanked, name="dashboard-promoter-thank"),
     path("export/", exports.export, name="dashboard-export"),
     path("privacy/", privacy_views.erasure, name="dashboard-privacy"),
     path("settings/email/", digest_settings.digest_settings, name="dashboard-digest-settings"),

@@ -273,9 +273,9 @@ FOLLOWUP_DETRACTOR_MAX = env.int("FOLLOWUP_DETRACTOR_MAX", default=6)
 # Hours a supervisor has to follow a case up before it is overdue and escalated to admins.
 FOLLOWUP_DUE_HOURS = env.int("FOLLOWUP_DUE_HOURS", default=48)
 CELERY_BEAT_SCHEDULE |= {
-    "case-alert-digests": {"task": "analytics.tasks.send_case_digests", "schedule": crontab(minute=0)},
+    "case-alert-digests": {"task": "followups.tasks.send_case_digests", "schedule": crontab(minute=0)},
     # Escalate overdue cases; resend alerts and recovery surveys a mail outage held back.
-    "sweep-followups": {"task": "analytics.tasks.sweep_followups", "schedule": crontab(minute="*/15")},
+    "sweep-followups": {"task": "followups.tasks.sweep_followups", "schedule": crontab(minute="*/15")},
 }
 
 # --- Weekly digests, promoters, privacy ----------------------------------------------------

@@ -15,6 +15,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("dashboard/", include("analytics.urls_dashboard")),
+    path("dashboard/", include("followups.urls_dashboard")),
     path("manage/", include("surveys.urls_manage")),
     path("manage/", include("agents.urls_manage")),
     path("manage/", include(urls_connectors.manage_urlpatterns)),
@@ -25,6 +26,6 @@ urlpatterns = [
     path("api/v1/", include("surveys.urls_api")),
     path("api/v1/", include("analytics.urls_api")),
     path("", include("surveys.urls_public")),
-    path("r/", include("analytics.urls_recovery")),
+    path("r/", include("followups.urls_recovery")),
     path("integrations/in/", include(urls_connectors.public_urlpatterns)),
 ]

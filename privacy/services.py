@@ -34,7 +34,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from analytics.models import CaseEvent, FollowUpCase, PromoterContact, RecoverySurvey
+from followups.models import CaseEvent, FollowUpCase, PromoterContact, RecoverySurvey
 from privacy.models import AuditEntry
 from surveys.models import Interaction, Invitation, Response
 
