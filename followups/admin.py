@@ -4,7 +4,15 @@ which records who did what in the history."""
 
 from django.contrib import admin
 
-from followups.models import CaseAlert, CaseEvent, FollowUpCase, NotificationPreference, PromoterContact, RecoverySurvey
+from followups.models import (
+    AlertFiring,
+    CaseAlert,
+    CaseEvent,
+    FollowUpCase,
+    NotificationPreference,
+    PromoterContact,
+    RecoverySurvey,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -122,6 +130,19 @@ class PromoterContactAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["response", "by"]
     readonly_fields = ["response", "kind", "by", "at", "note"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(AlertFiring)
+class AlertFiringAdmin(admin.ModelAdmin):
+    """What each alert rule sent and each channel's answer (rules are edited at /manage/alerts/)."""
+
+    list_display = ["at", "rule", "subject", "department", "agent"]
+    list_filter = ["rule"]
+    list_select_related = ["rule", "department", "agent"]
+    readonly_fields = [f.name for f in AlertFiring._meta.fields]
 
     def has_add_permission(self, request) -> bool:
         return False

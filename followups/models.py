@@ -238,3 +238,106 @@ class PromoterContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: answer {self.response_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- Alert rules (followups/rules.py, followups/channels.py, /manage/alerts/) ----------------
+
+
+class AlertRule(models.Model):
+    """An admin's rule: when an answer, an agent or a department matches its conditions, tell
+    these channels, at most once per quiet period for the same key (see AlertQuietKey).
+
+    `conditions` by kind (every given condition must hold):
+    answer: {"score_max": 0–10, "question": "company"|"agent"|"either", "tag": "vip",
+             "attribute": "language"|"channel", "attribute_value": "es", "theme": "billing"}
+    agent: {"weeks": N, "min_responses": n} (adjusted NPS down beyond the noise, N weeks vs the N before)
+    department: {"weeks": N, "driver": "tag=vip" (optional: a driver's NPS dropping beyond the noise)}
+    """
+
+    class Kind(models.TextChoices):
+        ANSWER = "answer", "An answer"
+        AGENT = "agent", "An agent's NPS drops"
+        DEPARTMENT = "department", "A department's NPS drops"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        INAPP = "inapp", "In the app (cases page)"
+        SLACK = "slack", "Slack"
+        TEAMS = "teams", "Microsoft Teams"
+
+    name = models.CharField(max_length=120)
+    active = models.BooleanField(default=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.ANSWER)
+    conditions = models.JSONField(default=dict, blank=True)
+    channels = models.JSONField(default=list, blank=True)
+    department = models.ForeignKey(
+        "agents.Department",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="alert_rules",
+        help_text="Empty: every department.",
+    )
+    email_to = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        help_text="Empty: the supervisors of the department concerned.",
+    )
+    slack_url = models.URLField("Slack incoming-webhook URL", max_length=500, blank=True)
+    teams_url = models.URLField("Teams incoming-webhook URL", max_length=500, blank=True)
+    quiet_minutes = models.PositiveIntegerField(
+        "Quiet period (minutes)",
+        default=60,
+        help_text="The same rule alerts at most once in this time for the same key.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AlertQuietKey(models.Model):
+    """When a rule last fired for one key (the rule itself for answer rules, an agent or a
+    department): the row is locked while deciding, so concurrent matches fire once."""
+
+    rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="quiet_keys")
+    key = models.CharField(max_length=120)
+    last_fired_at = models.DateTimeField(null=True, blank=True)
+    held_back = models.PositiveIntegerField(default=0, help_text="Matches kept quiet since the last alert.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rule", "key"], name="alert_quiet_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} / {self.key}"
+
+
+class AlertFiring(models.Model):
+    """One alert a rule sent, and what each channel answered. One per rule and event
+    (an answer, or an agent/department and period), enforced by the database."""
+
+    rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="firings")
+    event_key = models.CharField(max_length=120)
+    quiet_key = models.CharField(max_length=120)
+    at = models.DateTimeField(db_index=True)
+    subject = models.CharField(max_length=200)
+    text = models.TextField()
+    url = models.CharField(max_length=500, blank=True)
+    department = models.ForeignKey(
+        "agents.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    agent = models.ForeignKey("agents.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    case = models.ForeignKey(FollowUpCase, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    channel_results = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["rule", "event_key"], name="alert_firing_once_per_event")]
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.subject}"

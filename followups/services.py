@@ -3,7 +3,7 @@ interaction happened in; supervisors contact the customer, note what they did an
 it with an outcome. Writes go through these functions; each records who did what when.
 
 Emails (alerts, digests, escalations) live in followups/alerts.py, the recovery
-re-survey in followups/recovery.py.
+re-survey in followups/recovery.py, configurable alert rules in followups/rules.py.
 """
 
 import logging

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from celery import shared_task
 
-from followups import alerts, recovery, services
+from followups import alerts, recovery, rules, services
 from nps_project.enqueue import enqueue
 from surveys.delivery.dispatch import RetryLater
 
@@ -78,3 +78,23 @@ def sweep_followups() -> dict:
         "alerts": len(result.alert_case_ids),
         "recovery": len(result.recovery_ids),
     }
+
+
+# --- Alert rules -----------------------------------------------------------------------------
+
+ALERT_RETRY_SECONDS = (10, 60, 300)
+
+
+@followups_task(bind=True, acks_late=True, max_retries=len(ALERT_RETRY_SECONDS))
+def deliver_alert(self, firing_id: int) -> str:
+    """Send one alert to its channels; channels that may succeed later are retried with
+    backoff (the others keep their result on the firing)."""
+    if rules.deliver(firing_id) and self.request.retries < len(ALERT_RETRY_SECONDS):
+        raise self.retry(countdown=ALERT_RETRY_SECONDS[self.request.retries])
+    return "delivered"
+
+
+@followups_task()
+def evaluate_alert_rules() -> int:
+    """Hourly: check agent and department rules on the buckets."""
+    return rules.evaluate_periodic()

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from agents.roles import AGENT, Viewer, viewer_for
-from followups import alerts, recovery, services
+from followups import alerts, recovery, rules, services
 from followups.case_forms import AlertPreferenceForm, AssignForm, CaseFilterForm, NoteForm, StatusForm
 from followups.models import FollowUpCase, NotificationPreference
 from followups.tasks import send_case_alerts
@@ -87,6 +87,7 @@ def case_list(request: HttpRequest, viewer: Viewer) -> HttpResponse:
         "page_obj": _paged(request, _listed(cases)),
         "tab": "all",
         "query": query.urlencode(),
+        "rule_alerts": rules.inapp_alerts(None if viewer.is_admin else frozenset(viewer.department_ids)),
     }
     return render(request, "dashboard/cases.html", context, status=status)
 

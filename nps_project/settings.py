@@ -277,6 +277,14 @@ CELERY_BEAT_SCHEDULE |= {
     # Escalate overdue cases; resend alerts and recovery surveys a mail outage held back.
     "sweep-followups": {"task": "followups.tasks.sweep_followups", "schedule": crontab(minute="*/15")},
 }
+# Alert rules (/manage/alerts/): answer rules are read from the database at most this often
+# per process; agent and department rules are checked hourly by beat.
+ALERT_RULES_CACHE_SECONDS = env.int("ALERT_RULES_CACHE_SECONDS", default=30)
+# Webhooks (Slack/Teams alert channels) to loopback or private addresses are refused unless true.
+WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
+CELERY_BEAT_SCHEDULE |= {
+    "alert-rules-periodic": {"task": "followups.tasks.evaluate_alert_rules", "schedule": crontab(minute=20)},
+}
 
 # --- Weekly digests, promoters, privacy ----------------------------------------------------
 # Weekly digests go out on this day (mon … sun) at this local hour, about the last full

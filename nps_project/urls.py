@@ -18,6 +18,7 @@ urlpatterns = [
     path("dashboard/", include("followups.urls_dashboard")),
     path("manage/", include("surveys.urls_manage")),
     path("manage/", include("agents.urls_manage")),
+    path("manage/", include("followups.urls_manage")),
     path("manage/", include(urls_connectors.manage_urlpatterns)),
     path("", RedirectView.as_view(pattern_name="dashboard-overview", permanent=False), name="home"),
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
