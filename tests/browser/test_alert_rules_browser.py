@@ -69,5 +69,12 @@ def test_an_admin_adds_a_rule_at_any_width(chromium, live_server, tmp_path, widt
         assert no_sideways_scroll(page)
         assert serious_violations(page) == []
         page.screenshot(path=str(shots / f"alert-rules-{width}.png"), full_page=True)
+
+        # The in-app channel: the alert is listed on the cases page.
+        page.get_by_role("link", name="Cases").first.click()
+        assert "Alerts from your rules" in page.content()
+        assert no_sideways_scroll(page)
+        assert serious_violations(page) == []
+        page.screenshot(path=str(shots / f"cases-rule-alerts-{width}.png"), full_page=True)
     finally:
         context.close()
