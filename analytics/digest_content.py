@@ -20,7 +20,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 
 from agents.models import Agent, Department
-from analytics import champions, followups, nps, selectors
+from analytics import champions, digest_hooks, nps, selectors
 from analytics.buckets import day_start
 from analytics.selectors import NpsRow
 from analytics.themes import selectors as theme_selectors
@@ -264,7 +264,7 @@ class CompanyDigest:
     worst: list[Line]
     department_minimum: int
     unranked_departments: int
-    cases: dict
+    cases: dict | None  # None: no app provides case lines (analytics/digest_hooks.py)
     comments: list[Comment]
     themes: theme_selectors.ThemeNews | None = None
 
@@ -285,7 +285,7 @@ def company_digest(week: Week) -> CompanyDigest:
         worst=worst,
         department_minimum=minimum,
         unranked_departments=len(answered) - len(ranked),
-        cases=followups.case_counts(None),
+        cases=digest_hooks.case_counts(None),
         comments=representative_comments(week),
         themes=theme_selectors.theme_news(theme_selectors.Scope(week.start, week.end)),
     )
@@ -302,7 +302,7 @@ class DepartmentDigest:
     top: list[Line]
     bottom: list[Line]
     unranked: int  # agents with answers this week, but too few to be named
-    cases: dict
+    cases: dict | None  # None: no app provides case lines (analytics/digest_hooks.py)
 
 
 @dataclass
@@ -312,7 +312,7 @@ class SupervisorDigest:
     agent_minimum: int
     agent_weeks: int
     agent_since: date
-    cases: dict
+    cases: dict | None  # None: no app provides case lines (analytics/digest_hooks.py)
     comments: list[Comment] = field(default_factory=list)
     themes: theme_selectors.ThemeNews | None = None
 
@@ -341,7 +341,7 @@ def supervisor_digest(week: Week, departments: list[Department]) -> SupervisorDi
                 top=top,
                 bottom=bottom,
                 unranked=unranked,
-                cases=followups.case_counts(frozenset({department.pk})),
+                cases=digest_hooks.case_counts(frozenset({department.pk})),
             )
         )
     ids = frozenset(d.pk for d in departments)
@@ -351,7 +351,7 @@ def supervisor_digest(week: Week, departments: list[Department]) -> SupervisorDi
         agent_minimum=minimum,
         agent_weeks=weeks,
         agent_since=since,
-        cases=followups.case_counts(ids),
+        cases=digest_hooks.case_counts(ids),
         comments=representative_comments(week, department_ids=ids),
         themes=theme_selectors.theme_news(theme_selectors.Scope(week.start, week.end, ids)),
     )

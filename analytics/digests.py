@@ -1,9 +1,10 @@
 """Weekly digests by email: admins get the company summary, supervisors their departments,
 agents with an account their own NPS against team and company (content in
 analytics/digest_content.py). Each recipient can switch them off
-(NotificationPreference.weekly_digest, on the email settings page or by the link in the email).
+(kept by followups with the case alert choice, see analytics/digest_hooks.py; on the email
+settings page or by the link in the email).
 
-Delivery works like the case alerts (analytics/followup_alerts.py): a WeeklyDigest row per
+Delivery works like the case alerts (followups/alerts.py): a WeeklyDigest row per
 user and week is the queue and the record. The unique (user, week) key means a repeated
 beat run or a retried task never sends twice; the row stays locked while sending; each try
 is counted with its error; tasks retry with backoff up to DELIVERY_MAX_RETRIES, then the
@@ -24,10 +25,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agents.models import Agent, Department
-from analytics import digest_content
+from analytics import digest_content, digest_hooks
 from analytics.digest_content import Week
-from analytics.followup_alerts import MailFailed, send_email
-from analytics.models import DigestAudience, NotificationPreference, WeeklyDigest
+from analytics.models import DigestAudience, WeeklyDigest
+from nps_project.mail import MailFailed, send_email
 from surveys.delivery.dispatch import RetryLater, max_attempts, retry_delay
 
 logger = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ def recipients(audience: str) -> QuerySet:
     """Active users of the audience's role (as agents/roles.py derives it) with an email
     address who have not switched the digest off."""
     users = get_user_model().objects.filter(is_active=True).exclude(email="")
-    users = users.exclude(notification_preference__weekly_digest=False)
+    users = digest_hooks.parts.subscribed(users)
     staff = Q(is_staff=True) | Q(is_superuser=True)
     if audience == DigestAudience.ADMIN:
         return users.filter(staff)
@@ -59,12 +60,12 @@ def recipients(audience: str) -> QuerySet:
 
 
 def wants_digest(user: AbstractBaseUser) -> bool:
-    choice = NotificationPreference.objects.filter(user=user).values_list("weekly_digest", flat=True).first()
-    return choice is not False
+    return digest_hooks.parts.wants_digest(user)
 
 
 def set_digest(user: AbstractBaseUser, *, on: bool) -> None:
-    NotificationPreference.objects.update_or_create(user=user, defaults={"weekly_digest": on})
+    """Store the user's choice (followups keeps it with the case alert choice)."""
+    digest_hooks.parts.set_digest(user, on=on)
 
 
 def queue_week(audience: str, *, week: Week | None = None) -> list[int]:

@@ -11,7 +11,7 @@ import logging
 from django.core.cache import cache
 from django.dispatch import receiver
 
-from analytics import buckets, followups
+from analytics import buckets
 from analytics.tasks import FLUSH_SCHEDULED, flush_nps_buckets, tag_response_themes
 from nps_project.enqueue import enqueue
 from nps_project.redis_guard import RedisUnavailable
@@ -43,12 +43,6 @@ def schedule_flush() -> None:
     if first and not enqueue(flush_nps_buckets, countdown=FLUSH_DELAY_SECONDS):
         with contextlib.suppress(Exception):  # the flag expires by itself in 30 s
             cache.delete(FLUSH_SCHEDULED)
-
-
-@receiver(response_submitted, dispatch_uid="analytics-open-followup-case")
-def open_followup_case(sender, response, **kwargs) -> None:
-    """A detractor answer opens a follow-up case (the sweep catches any this misses)."""
-    followups.open_case_for(response)
 
 
 @receiver(response_submitted, dispatch_uid="analytics-tag-themes")

@@ -7,7 +7,7 @@ from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
-from analytics import breakdowns, buckets, champions, digests, followup_alerts, followups, recovery
+from analytics import breakdowns, buckets, champions, digests
 from analytics.themes import tagging as themes_tagging
 from nps_project.enqueue import enqueue
 from surveys.delivery.dispatch import RetryLater
@@ -41,61 +41,6 @@ def reconcile_nps(days: int | None = None) -> int:
 def refresh_champions() -> int:
     """Store a fresh champion snapshot for the default period."""
     return champions.refresh_snapshot().pk
-
-
-# --- Follow-up cases ----------------------------------------------------------------------
-
-
-@shared_task(bind=True, acks_late=True, max_retries=None)
-def send_case_alerts(self, case_id: int) -> str:
-    """Email the supervisors who want new cases at once; retry with backoff (the alert
-    rows count the tries and give up after DELIVERY_MAX_RETRIES, then the sweep resends)."""
-    try:
-        return followup_alerts.send_immediate_alerts(case_id)
-    except RetryLater as exc:
-        raise self.retry(exc=exc, countdown=exc.retry_in) from exc
-
-
-@shared_task(bind=True, acks_late=True, max_retries=None)
-def send_case_digest(self, user_id: int) -> str:
-    try:
-        return followup_alerts.send_digest(user_id)
-    except RetryLater as exc:
-        raise self.retry(exc=exc, countdown=exc.retry_in) from exc
-
-
-@shared_task
-def send_case_digests() -> int:
-    """Hourly: one digest per supervisor who chose it and has new cases."""
-    recipients = followup_alerts.digest_recipient_ids()
-    for user_id in recipients:
-        enqueue(send_case_digest, user_id)
-    return len(recipients)
-
-
-@shared_task(bind=True, acks_late=True, max_retries=None)
-def send_recovery_email(self, recovery_id: int) -> str:
-    try:
-        return recovery.deliver(recovery_id)
-    except RetryLater as exc:
-        raise self.retry(exc=exc, countdown=exc.retry_in) from exc
-
-
-@shared_task
-def sweep_followups() -> dict:
-    """Every 15 minutes: escalate overdue cases and resend what a lost task or an email
-    outage left unsent."""
-    result = followups.sweep()
-    for case_id in result.alert_case_ids:
-        enqueue(send_case_alerts, case_id)
-    for recovery_id in result.recovery_ids:
-        enqueue(send_recovery_email, recovery_id)
-    return {
-        "opened": result.opened,
-        "escalated": result.escalated,
-        "alerts": len(result.alert_case_ids),
-        "recovery": len(result.recovery_ids),
-    }
 
 
 # --- Weekly digests -----------------------------------------------------------------------------

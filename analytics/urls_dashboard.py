@@ -2,7 +2,6 @@ from django.urls import path
 
 from analytics.dashboard import (
     agents,
-    cases,
     champions,
     comments,
     departments,
@@ -10,7 +9,6 @@ from analytics.dashboard import (
     drivers,
     exports,
     overview,
-    promoters,
     themes,
 )
 from privacy import views as privacy_views
@@ -25,12 +23,6 @@ urlpatterns = [
     path("comments/", comments.comments, name="dashboard-comments"),
     path("drivers/", drivers.drivers, name="dashboard-drivers"),
     path("themes/", themes.themes_page, name="dashboard-themes"),
-    path("cases/", cases.case_list, name="dashboard-cases"),
-    path("cases/mine/", cases.my_cases, name="dashboard-cases-mine"),
-    path("cases/alerts/", cases.alert_settings, name="dashboard-case-alerts"),
-    path("cases/<int:pk>/", cases.case_detail, name="dashboard-case"),
-    path("promoters/", promoters.promoter_list, name="dashboard-promoters"),
-    path("promoters/<int:pk>/thank/", promoters.mark_thanked, name="dashboard-promoter-thank"),
     path("export/", exports.export, name="dashboard-export"),
     path("privacy/", privacy_views.erasure, name="dashboard-privacy"),
     path("settings/email/", digest_settings.digest_settings, name="dashboard-digest-settings"),

@@ -68,7 +68,7 @@ def seed_cases(supervisor, departments) -> None:
     from django.db.models import Q
     from django.utils import timezone
 
-    from analytics.models import FollowUpCase
+    from followups.models import FollowUpCase
     from surveys.models import Response
 
     if FollowUpCase.objects.exists():

@@ -9,5 +9,6 @@ from django.dispatch import Signal
 case_opened = Signal()
 # A case was resolved or closed; kwargs: case.
 case_resolved = Signal()
-# An alert went out (to a supervisor, a channel); kwargs: alert (a dict: rule, subject, text, url, case_id).
+# An alert rule fired (followups/rules.py); kwargs: alert, a dict {"rule", "rule_id", "subject",
+# "text", "url", "case_id" (or None), "agent" (name or None), "department" (code or None)}.
 alert_fired = Signal()

@@ -335,9 +335,17 @@ FOLLOWUP_DETRACTOR_MAX = env.int("FOLLOWUP_DETRACTOR_MAX", default=6)
 # Hours a supervisor has to follow a case up before it is overdue and escalated to admins.
 FOLLOWUP_DUE_HOURS = env.int("FOLLOWUP_DUE_HOURS", default=48)
 CELERY_BEAT_SCHEDULE |= {
-    "case-alert-digests": {"task": "analytics.tasks.send_case_digests", "schedule": crontab(minute=0)},
+    "case-alert-digests": {"task": "followups.tasks.send_case_digests", "schedule": crontab(minute=0)},
     # Escalate overdue cases; resend alerts and recovery surveys a mail outage held back.
-    "sweep-followups": {"task": "analytics.tasks.sweep_followups", "schedule": crontab(minute="*/15")},
+    "sweep-followups": {"task": "followups.tasks.sweep_followups", "schedule": crontab(minute="*/15")},
+}
+# Alert rules (/manage/alerts/): answer rules are read from the database at most this often
+# per process; agent and department rules are checked hourly by beat.
+ALERT_RULES_CACHE_SECONDS = env.int("ALERT_RULES_CACHE_SECONDS", default=30)
+# Webhooks (Slack/Teams alert channels) to loopback or private addresses are refused unless true.
+WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
+CELERY_BEAT_SCHEDULE |= {
+    "alert-rules-periodic": {"task": "followups.tasks.evaluate_alert_rules", "schedule": crontab(minute=20)},
 }
 
 # --- Weekly digests, promoters, privacy ----------------------------------------------------

@@ -15,8 +15,10 @@ urlpatterns = [
     path("", include("accounts.urls")),  # login, password reset, two-factor, SSO
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("dashboard/", include("analytics.urls_dashboard")),
+    path("dashboard/", include("followups.urls_dashboard")),
     path("manage/", include("surveys.urls_manage")),
     path("manage/", include("agents.urls_manage")),
+    path("manage/", include("followups.urls_manage")),
     path("manage/", include(urls_connectors.manage_urlpatterns)),
     path("manage/integrations/webhooks/", include("integrations.urls_webhooks")),
     path("manage/import/", include("integrations.urls_import")),
@@ -31,6 +33,6 @@ urlpatterns = [
     path("api/v1/", include("analytics.urls_api")),
     path("api/v1/", include("integrations.urls_api")),
     path("", include("surveys.urls_public")),
-    path("r/", include("analytics.urls_recovery")),
+    path("r/", include("followups.urls_recovery")),
     path("integrations/in/", include(urls_connectors.public_urlpatterns)),
 ]

@@ -35,8 +35,8 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from analytics.models import CaseEvent, FollowUpCase, PromoterContact, RecoverySurvey
 from analytics.themes import tagging as themes_tagging
+from followups.models import CaseEvent, FollowUpCase, PromoterContact, RecoverySurvey
 from privacy import audit
 from privacy.models import AuditEntry
 from surveys.models import Interaction, Invitation, Response

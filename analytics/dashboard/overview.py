@@ -4,7 +4,7 @@ and NPS by channel, for the viewer's departments."""
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from analytics import figures, followups, nps
+from analytics import figures, nps
 from analytics.dashboard import queries
 from analytics.dashboard.common import PageRequest, dashboard_page, page_response
 from analytics.selectors import NpsRow
@@ -47,7 +47,6 @@ def overview(request: HttpRequest, page: PageRequest) -> HttpResponse:
     ]
     context = {
         "has_data": has_data,
-        "cases": followups.case_counts(filters.department_ids),
         "tiles": [headline(q, current[q], previous[q]) for q in ("agent", "company")],
         "gap": None
         if current["agent"].responses == 0

@@ -11,8 +11,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from analytics.models import FollowUpCase
 from analytics.nps import category
+from followups.models import FollowUpCase
 from integrations.models import TEST_EVENT, WebhookEvent
 from surveys.models import Response
 

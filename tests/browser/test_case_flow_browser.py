@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from playwright.sync_api import expect
 
-from analytics.models import FollowUpCase
+from followups.models import FollowUpCase
 from tests.browser.helpers import PHONE, console_errors, survey_path
 from tests.factories import AgentFactory, DepartmentFactory, InvitationFactory
 

@@ -10,9 +10,9 @@ from django.contrib.auth import get_user_model
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from analytics import followups
 from analytics.csv_export import safe_cell
-from analytics.models import PromoterContact
+from followups import services
+from followups.models import PromoterContact
 from surveys import api_responses
 from surveys.models import Invitation, Response
 from tests.factories import AgentFactory, InteractionFactory, InvitationFactory, ResponseFactory
@@ -123,7 +123,7 @@ def test_customers_without_contact_or_with_an_open_case_are_not_listed_to_contac
     promoter(budi, why="Anonymous praise")
     promoter(budi, email="dora@example.com", why="Happy with the agent")
     complaint = promoter(budi, email="dora@example.com", company=2, agent_score=3, why="But billing is wrong")
-    followups.open_case_for(complaint)
+    services.open_case_for(complaint)
     client.force_login(supervisor)
 
     to_contact = client.get("/dashboard/promoters/").content.decode()

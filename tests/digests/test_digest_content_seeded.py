@@ -10,11 +10,13 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from agents.models import Agent, Department
-from analytics import champions, followups, selectors
+from analytics import champions, selectors
 from analytics.buckets import day_start
 from analytics.digest_content import COMMENT_MIN_CHARS, last_complete_week
-from analytics.models import FollowUpCase, WeeklyDigest
+from analytics.models import WeeklyDigest
 from analytics.tasks import send_weekly_digests
+from followups import services
+from followups.models import FollowUpCase
 from surveys.models import Response
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +56,7 @@ def test_each_audience_gets_last_weeks_figures_from_the_buckets(seeded, outbox, 
     week = last_complete_week()
     # A few open cases, one overdue, so the case lines say something.
     detractors = Response.objects.filter(company_score__lte=3, department__code="claims").order_by("-occurred_at")[:3]
-    cases = [followups.open_case_for(response) for response in detractors]
+    cases = [services.open_case_for(response) for response in detractors]
     FollowUpCase.objects.filter(pk=cases[0].pk).update(due_at=timezone.now() - timezone.timedelta(hours=1))
     outbox.clear()
 
@@ -97,7 +99,7 @@ def test_each_audience_gets_last_weeks_figures_from_the_buckets(seeded, outbox, 
     ]
     assert ranked[-1].name == "Claims & Refunds"  # the demo's company-side problem shows
 
-    counts = followups.case_counts(None)
+    counts = services.case_counts(None)
     assert counts["open"] >= 3 and counts["overdue"] >= 1
     assert f"Follow-up cases now: {counts['open']} open, {counts['overdue']} overdue." in body
 
@@ -146,7 +148,7 @@ def test_each_audience_gets_last_weeks_figures_from_the_buckets(seeded, outbox, 
         thin = [a.name for a in analysis.not_enough_answers if a.department_pk == department.pk and a.n > 0]
         assert not any(line.startswith(f"- {name}:") for name in thin for line in named)
     claims = Department.objects.get(code="claims")
-    counts = followups.case_counts(frozenset({claims.pk}))
+    counts = services.case_counts(frozenset({claims.pk}))
     assert counts["open"] >= 3 and counts["overdue"] >= 1
     claims_part = section(body, f"== {claims.name} ==", "\n\n")
     assert f"Follow-up cases now: {counts['open']} open, {counts['overdue']} overdue." in claims_part

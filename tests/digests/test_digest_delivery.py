@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 
 from analytics import digests
-from analytics.models import NotificationPreference, WeeklyDigest
+from analytics.models import WeeklyDigest
 from analytics.tasks import resend_weekly_digests, send_weekly_digest, send_weekly_digests
+from followups.models import NotificationPreference
 from tests.digests.conftest import days_in
 
 pytestmark = pytest.mark.django_db

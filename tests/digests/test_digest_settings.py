@@ -4,8 +4,9 @@ alert settings page, or with the link in the digest itself (no sign-in needed)."
 import pytest
 
 from analytics import digests
-from analytics.models import NotificationPreference, WeeklyDigest
+from analytics.models import WeeklyDigest
 from analytics.tasks import send_weekly_digests
+from followups.models import NotificationPreference
 
 pytestmark = pytest.mark.django_db
 

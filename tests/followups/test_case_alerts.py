@@ -5,8 +5,8 @@ whether it went out."""
 import pytest
 from celery.signals import task_retry
 
-from analytics.models import CaseAlert, CaseAlertMode, CaseEvent, FollowUpCase, NotificationPreference
-from analytics.tasks import send_case_digests, sweep_followups
+from followups.models import CaseAlert, CaseAlertMode, CaseEvent, FollowUpCase, NotificationPreference
+from followups.tasks import send_case_digests, sweep_followups
 
 pytestmark = pytest.mark.django_db
 
@@ -129,9 +129,9 @@ def test_admins_see_a_failing_alert_on_the_case_page_and_in_the_admin(
 
     page = client.get(f"/dashboard/cases/{case.pk}/").content.decode()
     assert "Alert error" in page and "Email server error" in page
-    admin_page = client.get(f"/admin/analytics/followupcase/{case.pk}/change/").content.decode()
+    admin_page = client.get(f"/admin/followups/followupcase/{case.pk}/change/").content.decode()
     assert "Email server error" in admin_page
-    assert client.get("/admin/analytics/followupcase/").status_code == 200
+    assert client.get("/admin/followups/followupcase/").status_code == 200
 
     client.force_login(sam)
     assert "Email server error" not in client.get(f"/dashboard/cases/{case.pk}/").content.decode()

@@ -3,7 +3,7 @@ the field and stores nothing, and every change lands in the history with who and
 
 import pytest
 
-from analytics.models import CaseEvent, FollowUpCase, RecoverySurvey
+from followups.models import CaseEvent, FollowUpCase, RecoverySurvey
 
 pytestmark = pytest.mark.django_db
 

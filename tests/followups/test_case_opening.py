@@ -7,9 +7,9 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from analytics import followups
-from analytics.models import CaseEvent, FollowUpCase
-from analytics.tasks import sweep_followups
+from followups import services as case_services
+from followups.models import CaseEvent, FollowUpCase
+from followups.tasks import sweep_followups
 from surveys import services
 from surveys.signals import response_submitted
 from tests.factories import InvitationFactory, ResponseFactory
@@ -66,7 +66,7 @@ def test_a_signal_sent_twice_still_makes_one_case(answer, sam):
     response = answer(1, 1)
 
     response_submitted.send_robust(sender=type(response), response=response)
-    again = followups.open_case_for(response)
+    again = case_services.open_case_for(response)
 
     assert FollowUpCase.objects.filter(response=response).count() == 1
     assert again == FollowUpCase.objects.get(response=response)

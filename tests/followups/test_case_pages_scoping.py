@@ -3,8 +3,8 @@ does not exist for them), admins all, agents none; the lists and their filters."
 
 import pytest
 
-from analytics import followups
-from analytics.models import FollowUpCase
+from followups import services
+from followups.models import FollowUpCase
 from tests.factories import AgentFactory
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +71,7 @@ def test_an_admin_sees_every_case(client, cases, boss):
 def test_my_open_cases_lists_only_mine_and_only_open_ones(client, cases, answer, sam, boss):
     billing_case, _ = cases
     closed = FollowUpCase.objects.get(response=answer(1, 1, why="Closed already"))
-    followups.change_status(closed, status="wont_fix", outcome="Customer unreachable", by=boss)
+    services.change_status(closed, status="wont_fix", outcome="Customer unreachable", by=boss)
     client.force_login(sam)
 
     page = client.get("/dashboard/cases/mine/").content.decode()
@@ -83,7 +83,7 @@ def test_my_open_cases_lists_only_mine_and_only_open_ones(client, cases, answer,
 
 def test_the_case_list_filters_by_status_department_assignee_and_overdue(client, cases, answer, boss, sam):
     billing_case, claims_case = cases
-    followups.change_status(billing_case, status="contacted", note="Called", by=sam)
+    services.change_status(billing_case, status="contacted", note="Called", by=sam)
     client.force_login(boss)
 
     def listed(query: str) -> set[int]:
@@ -114,7 +114,7 @@ def test_a_bad_filter_answers_400_with_a_message_by_the_field(client, cases, sam
 
 def test_the_overview_shows_open_and_overdue_cases_from_one_query(client, cases, sam, django_assert_num_queries):
     with django_assert_num_queries(1):
-        counts = followups.case_counts(frozenset({cases[0].department_id}))
+        counts = services.case_counts(frozenset({cases[0].department_id}))
     assert counts == {"open": 1, "overdue": 0}
 
     client.force_login(sam)

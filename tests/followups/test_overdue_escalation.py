@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from analytics.models import CaseEvent, FollowUpCase
-from analytics.tasks import sweep_followups
+from followups.models import CaseEvent, FollowUpCase
+from followups.tasks import sweep_followups
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from analytics import followups, recovery
-from analytics.models import CaseEvent, FollowUpCase, RecoverySurvey
-from analytics.tasks import sweep_followups
+from followups import recovery, services
+from followups.models import CaseEvent, FollowUpCase, RecoverySurvey
+from followups.tasks import sweep_followups
 from surveys import tokens
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ def resolve(answer, sam, django_capture_on_commit_callbacks):
             response=answer(company, 9, language=language, interaction__customer_email=email)
         )
         with django_capture_on_commit_callbacks(execute=True):
-            followups.change_status(case, status="resolved", outcome="Refunded", send_recovery=True, by=sam)
+            services.change_status(case, status="resolved", outcome="Refunded", send_recovery=True, by=sam)
         return RecoverySurvey.objects.get(case=case)
 
     return make
@@ -132,7 +132,7 @@ def test_a_resolved_case_can_send_its_recovery_survey_later_but_only_once(
     client, answer, sam, django_capture_on_commit_callbacks, outbox
 ):
     case = FollowUpCase.objects.get(response=answer(2, 2))
-    followups.change_status(case, status="resolved", outcome="Apologised", by=sam)
+    services.change_status(case, status="resolved", outcome="Apologised", by=sam)
     client.force_login(sam)
 
     with django_capture_on_commit_callbacks(execute=True):

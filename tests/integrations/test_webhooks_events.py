@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from analytics import followups
-from analytics.models import FollowUpCase
+from followups import services as followups
+from followups.models import FollowUpCase
 from integrations.models import WebhookDelivery, WebhookSubscription
 from integrations.webhooks import services
 from surveys import services as survey_services

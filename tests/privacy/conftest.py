@@ -8,8 +8,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from analytics import breakdowns, buckets, followups
+from analytics import breakdowns, buckets
 from analytics.models import DriverBucket, FunnelBucket, NpsBucket, ScoreHistogram
+from followups import services
 from surveys.models import Invitation
 from tests.factories import AgentFactory, DepartmentFactory, InteractionFactory, InvitationFactory, ResponseFactory
 
@@ -65,10 +66,10 @@ def ana(answer, sam, django_capture_on_commit_callbacks):
     unhappy = answer(email="ana@example.com", name="Ana García", company=2, agent_score=4,
                      why="Charged twice, nobody answers", extra={"csat": 1})  # fmt: skip
     Invitation.objects.filter(pk=unhappy.invitation_id).update(last_error="Email refused: {'ana@example.com': 452}")
-    case = followups.open_case_for(unhappy)
-    followups.add_note(case, "Left a voicemail; will email ANA@example.com tomorrow", by=sam)
+    case = services.open_case_for(unhappy)
+    services.add_note(case, "Left a voicemail; will email ANA@example.com tomorrow", by=sam)
     with django_capture_on_commit_callbacks(execute=True):
-        followups.change_status(
+        services.change_status(
             case, status="resolved", by=sam, outcome="Refunded; confirmed by mail to ana@example.com",
             send_recovery=True,
         )  # fmt: skip

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.forms.models import model_to_dict
 
-from analytics.models import CaseEvent, RecoverySurvey
+from followups.models import CaseEvent, RecoverySurvey
 from privacy import services
 from privacy.models import AuditEntry
 from surveys.models import Interaction, Invitation, Response

@@ -8,22 +8,20 @@ what they gave up on. Rows stay locked while sending, so no alert goes out twice
 """
 
 import logging
-import smtplib
 from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Min, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from analytics.models import CaseAlert, CaseAlertMode, CaseEvent, FollowUpCase, NotificationPreference
+from followups.models import CaseAlert, CaseAlertMode, CaseEvent, FollowUpCase, NotificationPreference
 from followups.signals import alert_fired
+from nps_project.mail import MailFailed, send_email
 from surveys.delivery.dispatch import RetryLater, max_attempts, retry_delay
 
 logger = logging.getLogger(__name__)
@@ -31,29 +29,6 @@ logger = logging.getLogger(__name__)
 # An alert whose task has not run this long after the case opened is taken as lost.
 LOST_TASK_GRACE = timedelta(minutes=2)
 ESCALATION_BATCH = 200
-
-
-class MailFailed(Exception):
-    """The email could not be handed to the mail server; the message says why."""
-
-
-def send_email(*, to: list[str], subject: str, template: str, context: dict, headers: dict | None = None) -> None:
-    """Send emails/<template>.txt with its .html alternative; raise MailFailed on failure."""
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"emails/{template}.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=to,
-        headers=headers,
-    )
-    message.attach_alternative(render_to_string(f"emails/{template}.html", context), "text/html")
-    try:
-        message.send()
-    except (smtplib.SMTPException, OSError) as exc:
-        raise MailFailed(f"Email server error: {exc}") from exc
-    except Exception as exc:  # an unforeseen backend error: record it, never loop on it silently
-        logger.exception("Unexpected error sending %s to %s", template, to)
-        raise MailFailed(f"Unexpected error: {exc!r}") from exc
 
 
 def case_url(case: FollowUpCase) -> str:

@@ -20,10 +20,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from analytics.followup_alerts import MailFailed, send_email
-from analytics.followups import CaseInvalid
-from analytics.models import CaseEvent, FollowUpCase, RecoverySurvey
+from followups.models import CaseEvent, FollowUpCase, RecoverySurvey
+from followups.services import CaseInvalid
 from nps_project.enqueue import enqueue_on_commit
+from nps_project.mail import MailFailed, send_email
 from surveys import tokens
 from surveys.delivery.dispatch import RetryLater, max_attempts, retry_delay
 from surveys.wording import supported_language
@@ -89,7 +89,7 @@ def send_recovery_survey(case: FollowUpCase, *, by: AbstractBaseUser | None) -> 
         how = f"emailed to {recovery.email}" if recovery.email else "no email address: pass the link on"
         CaseEvent.record(case, CaseEvent.Kind.RECOVERY_SENT, actor=by, text=f"Recovery survey ({how}).", at=now)
         if recovery.email:
-            from analytics.tasks import send_recovery_email  # tasks import this module
+            from followups.tasks import send_recovery_email  # tasks import this module
 
             enqueue_on_commit(send_recovery_email, recovery.pk)
     return recovery

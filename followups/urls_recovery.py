@@ -1,6 +1,6 @@
 from django.urls import path
 
-from analytics import views_recovery
+from followups import views_recovery
 
 urlpatterns = [
     path("<str:token>/", views_recovery.recovery_page, name="recovery-page"),

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from analytics import recovery
-from analytics.models import RecoverySurvey
+from followups import recovery
+from followups.models import RecoverySurvey
 from surveys.forms import SCORE_CHOICES
 from surveys.views_public import CLOSED_STATUS, SURVEY_CSP
 

@@ -34,7 +34,7 @@ from agents.roles import AGENT, Viewer, viewer_for
 from analytics.buckets import day_start
 from analytics.csv_export import csv_response
 from analytics.dashboard.exports import ScopedPeriodForm, with_default_period
-from analytics.models import FollowUpCase, PromoterContact
+from followups.models import FollowUpCase, PromoterContact
 from privacy import audit
 from surveys.models import Response, Survey
 

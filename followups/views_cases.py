@@ -21,10 +21,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from agents.roles import AGENT, Viewer, viewer_for
-from analytics import followup_alerts, followups, recovery
-from analytics.dashboard.case_forms import AlertPreferenceForm, AssignForm, CaseFilterForm, NoteForm, StatusForm
-from analytics.models import FollowUpCase, NotificationPreference
-from analytics.tasks import send_case_alerts
+from followups import alerts, recovery, rules, services
+from followups.case_forms import AlertPreferenceForm, AssignForm, CaseFilterForm, NoteForm, StatusForm
+from followups.models import FollowUpCase, NotificationPreference
+from followups.tasks import send_case_alerts
 from nps_project.enqueue import enqueue_on_commit
 
 PER_PAGE = 50
@@ -57,7 +57,7 @@ def _paged(request: HttpRequest, cases: QuerySet[FollowUpCase]):
 @case_page
 @require_http_methods(["GET"])
 def my_cases(request: HttpRequest, viewer: Viewer) -> HttpResponse:
-    cases = followups.visible_cases(viewer).filter(assignee=request.user, status__in=FollowUpCase.ACTIVE)
+    cases = services.visible_cases(viewer).filter(assignee=request.user, status__in=FollowUpCase.ACTIVE)
     context = {"viewer": viewer, "page_obj": _paged(request, _listed(cases)), "tab": "mine", "query": ""}
     return render(request, "dashboard/cases.html", context)
 
@@ -65,7 +65,7 @@ def my_cases(request: HttpRequest, viewer: Viewer) -> HttpResponse:
 @case_page
 @require_http_methods(["GET"])
 def case_list(request: HttpRequest, viewer: Viewer) -> HttpResponse:
-    visible = followups.visible_cases(viewer)
+    visible = services.visible_cases(viewer)
     departments = list(viewer.visible_departments())
     assignees = (
         get_user_model()
@@ -87,6 +87,7 @@ def case_list(request: HttpRequest, viewer: Viewer) -> HttpResponse:
         "page_obj": _paged(request, _listed(cases)),
         "tab": "all",
         "query": query.urlencode(),
+        "rule_alerts": rules.inapp_alerts(None if viewer.is_admin else frozenset(viewer.department_ids)),
     }
     return render(request, "dashboard/cases.html", context, status=status)
 
@@ -120,7 +121,7 @@ def _applied(form: forms.Form, change: Callable[[], object]) -> bool:
         return False
     try:
         change()
-    except followups.CaseInvalid as invalid:
+    except services.CaseInvalid as invalid:
         for name, message in invalid.errors.items():
             form.add_error(name if name in form.fields else None, message)
         return False
@@ -132,7 +133,7 @@ def _status(request: HttpRequest, case: FollowUpCase, viewer: Viewer) -> StatusF
 
     def change() -> None:
         data = form.cleaned_data
-        followups.change_status(
+        services.change_status(
             case,
             status=data["status"],
             by=request.user,
@@ -148,14 +149,14 @@ def _status(request: HttpRequest, case: FollowUpCase, viewer: Viewer) -> StatusF
 
 def _note(request: HttpRequest, case: FollowUpCase, viewer: Viewer) -> NoteForm:
     form = NoteForm(request.POST)
-    if _applied(form, lambda: followups.add_note(case, form.cleaned_data["text"], by=request.user)):
+    if _applied(form, lambda: services.add_note(case, form.cleaned_data["text"], by=request.user)):
         messages.success(request, "Note added.")
     return form
 
 
 def _assign(request: HttpRequest, case: FollowUpCase, viewer: Viewer) -> AssignForm:
     form = AssignForm(request.POST, case=case)
-    if _applied(form, lambda: followups.assign(case, form.cleaned_data["assignee"], by=request.user)):
+    if _applied(form, lambda: services.assign(case, form.cleaned_data["assignee"], by=request.user)):
         messages.success(request, "Assignment saved.")
     return form
 
@@ -179,7 +180,7 @@ ACTIONS = {"status": _status, "note": _note, "assign": _assign, "recovery": _rec
 @require_http_methods(["GET", "POST"])
 def case_detail(request: HttpRequest, viewer: Viewer, pk: int) -> HttpResponse:
     case = get_object_or_404(
-        followups.visible_cases(viewer).select_related(
+        services.visible_cases(viewer).select_related(
             "department", "assignee", "response__agent", "response__interaction", "recovery"
         ),
         pk=pk,
@@ -193,7 +194,7 @@ def case_detail(request: HttpRequest, viewer: Viewer, pk: int) -> HttpResponse:
             return HttpResponseBadRequest("Unknown action.")
         try:
             form = action(request, case, viewer)
-        except followups.CaseInvalid as invalid:
+        except services.CaseInvalid as invalid:
             form, errors = None, list(invalid.errors.values())
         if form is not None and not form.is_valid():
             page_forms[request.POST["action"]] = form
@@ -223,7 +224,7 @@ def case_detail(request: HttpRequest, viewer: Viewer, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def alert_settings(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     preference = NotificationPreference.objects.filter(user=request.user).first() or NotificationPreference(
-        user=request.user, case_alerts=followup_alerts.preference_for(request.user)
+        user=request.user, case_alerts=alerts.preference_for(request.user)
     )
     form = AlertPreferenceForm(request.POST or None, instance=preference)
     if request.method == "POST" and form.is_valid():

@@ -2,8 +2,8 @@
 interaction happened in; supervisors contact the customer, note what they did and close
 it with an outcome. Writes go through these functions; each records who did what when.
 
-Emails (alerts, digests, escalations) live in analytics/followup_alerts.py, the recovery
-re-survey in analytics/recovery.py.
+Emails (alerts, digests, escalations) live in followups/alerts.py, the recovery
+re-survey in followups/recovery.py, configurable alert rules in followups/rules.py.
 """
 
 import logging
@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from agents.models import Department
 from agents.roles import Viewer
-from analytics import followup_alerts
-from analytics.models import CaseAlertMode, CaseEvent, FollowUpCase
+from followups import alerts
+from followups.models import CaseAlertMode, CaseEvent, FollowUpCase
 from followups.signals import case_opened, case_resolved
 from nps_project.enqueue import enqueue_on_commit
 from surveys.models import Response
@@ -97,9 +97,9 @@ def open_case_for(response: Response) -> FollowUpCase | None:
                 at=now,
             )
             transaction.on_commit(partial(case_opened.send_robust, sender=FollowUpCase, case=case))
-            alerts = followup_alerts.create_alerts(case, supervisors)
-            if any(alert.mode == CaseAlertMode.IMMEDIATE for alert in alerts):
-                from analytics.tasks import send_case_alerts  # tasks import this module
+            created = alerts.create_alerts(case, supervisors)
+            if any(alert.mode == CaseAlertMode.IMMEDIATE for alert in created):
+                from followups.tasks import send_case_alerts  # tasks import this module
 
                 enqueue_on_commit(send_case_alerts, case.pk)
     except IntegrityError:
@@ -209,7 +209,7 @@ def change_status(
         if status in CLOSED and previous not in CLOSED:
             transaction.on_commit(partial(case_resolved.send_robust, sender=FollowUpCase, case=locked))
         if send_recovery:
-            from analytics import recovery  # recovery imports this module
+            from followups import recovery  # recovery imports this module
 
             recovery.send_recovery_survey(locked, by=by)
     return locked
@@ -259,13 +259,13 @@ class SweepResult:
 def sweep(*, now: datetime | None = None) -> SweepResult:
     """Catch up on whatever a lost message or a mail outage left undone: cases not
     opened, overdue cases not escalated, alerts and recovery surveys not sent."""
-    from analytics import recovery
+    from followups import recovery
 
     now = now or timezone.now()
     return SweepResult(
         opened=open_missing_cases(now=now),
-        escalated=followup_alerts.escalate_overdue(now=now),
-        alert_case_ids=followup_alerts.cases_with_unsent_alerts(now=now),
+        escalated=alerts.escalate_overdue(now=now),
+        alert_case_ids=alerts.cases_with_unsent_alerts(now=now),
         recovery_ids=recovery.unsent_recovery_surveys(now=now),
     )
 

@@ -1,5 +1,5 @@
 """The forms of the case pages. Field checks live here; the rules of a case (which status
-may follow which, an outcome to close) live in analytics/followups.py and are reported on
+may follow which, an outcome to close) live in followups/services.py and are reported on
 the same fields."""
 
 from collections.abc import Iterable
@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from django import forms
 
 from agents.models import Department
-from analytics import followups
-from analytics.models import CaseAlertMode, FollowUpCase, NotificationPreference
+from followups import services
+from followups.models import CaseAlertMode, FollowUpCase, NotificationPreference
 
-TEXT_MAX = followups.TEXT_MAX_LENGTH
+TEXT_MAX = services.TEXT_MAX_LENGTH
 ACTIVE_FILTER = ""
 
 
@@ -42,7 +42,7 @@ class StatusForm(forms.Form):
     def __init__(self, *args, case: FollowUpCase, **kwargs):
         super().__init__(*args, **kwargs)
         self.case = case
-        following = followups.NEXT_STATUSES.get(case.status, ())
+        following = services.NEXT_STATUSES.get(case.status, ())
         self.fields["status"].choices = [("", "Choose…"), *((s, FollowUpCase.Status(s).label) for s in following)]
         self.fields["status"].error_messages["invalid_choice"] = "Choose one of the statuses listed."
         self.fields["status"].error_messages["required"] = "Choose the new status."
@@ -54,7 +54,7 @@ class StatusForm(forms.Form):
         data = super().clean()
         if "status" not in data:
             return data
-        errors = followups.status_change_errors(
+        errors = services.status_change_errors(
             self.case,
             status=data["status"],
             outcome=data.get("outcome", ""),
@@ -82,7 +82,7 @@ class AssignForm(forms.Form):
     def __init__(self, *args, case: FollowUpCase, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["assignee"]
-        field.queryset = followups.assignable_users(case)
+        field.queryset = services.assignable_users(case)
         field.label_from_instance = lambda user: user.get_full_name() or user.get_username()
         field.error_messages["invalid_choice"] = "Choose a supervisor of this department or an admin."
         field.initial = case.assignee_id

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from analytics.tasks import sweep_followups
+from followups.tasks import sweep_followups
 
 
 class Command(BaseCommand):
