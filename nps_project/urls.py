@@ -30,3 +30,5 @@ urlpatterns = [
     path("r/", include("analytics.urls_recovery")),
     path("integrations/in/", include(urls_connectors.public_urlpatterns)),
 ]
+
+handler404 = "nps_project.api_errors.not_found"

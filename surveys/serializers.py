@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
@@ -13,6 +14,13 @@ from surveys.services import InteractionInput, survey_url
 
 PHONE_RE = re.compile(r"^\+?[0-9 ().-]{6,32}$")
 LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
+# The same rules as patterns for the schema (an empty value is allowed there too).
+PHONE_PATTERN = RegexValidator(
+    r"^(\+?[0-9 ().-]{6,32})?$", "Enter a phone number in international format, e.g. +62 812 3456 7890."
+)
+LANGUAGE_PATTERN = RegexValidator(
+    r"^([A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*)?$", "Use a language tag such as 'en', 'id' or 'es-MX'."
+)
 MAX_FUTURE = timedelta(days=1)
 MAX_SECONDS = 7 * 24 * 3600
 
@@ -38,12 +46,21 @@ class StrictDateTimeField(serializers.DateTimeField):
         return parsed
 
 
+class TagField(serializers.CharField):
+    """A tag is a string: `tags: [0]` is refused, not stored as "0"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class CustomerSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=32, validators=[PHONE_PATTERN])
     name = serializers.CharField(required=False, allow_blank=True, max_length=200)
     # Interaction.language holds 10 characters ("zh-Hant-TW"); a longer tag would fail at the database.
-    language = serializers.CharField(required=False, allow_blank=True, max_length=10)
+    language = serializers.CharField(required=False, allow_blank=True, max_length=10, validators=[LANGUAGE_PATTERN])
 
     def validate_email(self, value: str) -> str:
         return value.strip().lower()
@@ -83,9 +100,7 @@ class InteractionInSerializer(serializers.Serializer):
     wait_seconds = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_SECONDS)
     transfers = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=100)
     resolved = serializers.BooleanField(required=False, allow_null=True)
-    tags = serializers.ListField(
-        child=serializers.CharField(max_length=50), required=False, max_length=20, allow_empty=True
-    )
+    tags = serializers.ListField(child=TagField(max_length=50), required=False, max_length=20, allow_empty=True)
 
     def validate(self, attrs: dict) -> dict:
         customer = attrs.get("customer") or {}
