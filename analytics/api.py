@@ -1,6 +1,7 @@
 """REST API v1 analytics: NPS figures and the champion analysis."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
@@ -27,12 +28,8 @@ class NpsRowSerializer(serializers.Serializer):
     ci_high = serializers.FloatField(allow_null=True)
 
 
-def _query_params(serializer_class):
-    return [OpenApiParameter(name, required=False, type=str) for name in serializer_class().fields]
-
-
 class NpsView(APIView):
-    @extend_schema(parameters=_query_params(NpsQuerySerializer), responses=NpsRowSerializer(many=True))
+    @extend_schema(parameters=[NpsQuerySerializer], responses={200: NpsRowSerializer(many=True)})
     def get(self, request: Request) -> Response:
         reject_unknown_params(request.query_params, NpsQuerySerializer)
         params = NpsQuerySerializer(data=request.query_params)
@@ -68,7 +65,7 @@ class ChampionsQuerySerializer(PeriodSerializer):
 
 
 class ChampionsView(APIView):
-    @extend_schema(parameters=_query_params(ChampionsQuerySerializer), responses={200: dict})
+    @extend_schema(parameters=[ChampionsQuerySerializer], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
         params = ChampionsQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -125,7 +122,7 @@ class ThemeRowSerializer(serializers.Serializer):
 
 class ThemesView(APIView):
     @extend_schema(
-        parameters=_query_params(ThemesQuerySerializer),
+        parameters=[ThemesQuerySerializer],
         responses=ThemeRowSerializer(many=True),
         summary="Themes in the why-texts: share, NPS with and without, points lost",
     )

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from agents.models import Agent, Department
 from analytics.selectors import GROUPS, QUESTIONS
 from surveys.models import Channel
+from surveys.query_params import QuerySerializer
 
 DEFAULT_DAYS = 90
 
@@ -16,7 +17,7 @@ def today() -> date:
     return timezone.localdate()
 
 
-class PeriodSerializer(serializers.Serializer):
+class PeriodSerializer(QuerySerializer):
     since = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
     until = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
 

@@ -33,6 +33,7 @@ class WebhookInSerializer(serializers.Serializer):
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=events.EVENT_TYPES),
         allow_empty=False,
+        min_length=1,
         max_length=len(events.EVENT_TYPES) * 2,
         help_text="Event types to receive.",
     )

@@ -36,3 +36,5 @@ urlpatterns = [
     path("r/", include("followups.urls_recovery")),
     path("integrations/in/", include(urls_connectors.public_urlpatterns)),
 ]
+
+handler404 = "nps_project.api_errors.not_found"

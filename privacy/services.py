@@ -11,8 +11,10 @@ What counts as personal data here:
 - the system's own case history lines that quote the customer's email ("Recovery survey
   (emailed to …)").
 Follow-up case notes and outcomes, and notes on promoter contacts, are staff-written
-records of the follow-up and are kept: erasure replaces every occurrence of the erased
-email or phone in them with "[erased]"; retention leaves them alone (staff are asked not to
+records of the follow-up and are kept: erasure replaces every email address and phone
+number of the customer in them (the one asked for and every other one their interactions
+carry, in the spellings people type: privacy/redaction.py) with "[erased]"; retention
+leaves them alone (staff are asked not to
 copy contact data into notes; the contact is on the case page while it is kept).
 
 Erasure also means the sampling policy no longer recognises the customer, so the fatigue
@@ -37,7 +39,7 @@ from django.utils import timezone
 
 from analytics.themes import tagging as themes_tagging
 from followups.models import CaseEvent, FollowUpCase, PromoterContact, RecoverySurvey
-from privacy import audit
+from privacy import audit, redaction
 from privacy.models import AuditEntry
 from surveys.models import Interaction, Invitation, Response
 
@@ -144,6 +146,7 @@ def erase_customer(
     with transaction.atomic():
         interactions = _customer_interactions(kind, value)
         ids = list(interactions.select_for_update().values_list("pk", flat=True))
+        contacts = _contact_pattern(kind, value, ids)
         counts = {
             "comments_removed": 0,
             "extra_answers_cleaned": 0,
@@ -166,9 +169,9 @@ def erase_customer(
             counts["delivery_errors"] += (
                 Invitation.objects.filter(interaction_id__in=chunk).exclude(last_error="").update(last_error="")
             )
-            counts["case_texts_redacted"] += _redact_case_texts(chunk, value)
+            counts["case_texts_redacted"] += _redact_case_texts(chunk, contacts)
             counts["promoter_notes_redacted"] += _redact(
-                PromoterContact.objects.filter(response__interaction_id__in=chunk), "note", value
+                PromoterContact.objects.filter(response__interaction_id__in=chunk), "note", contacts
             )
             counts["interactions"] += (
                 Interaction.objects.filter(pk__in=chunk)
@@ -211,22 +214,36 @@ def _clean_extra_answers(answers: QuerySet[Response]) -> int:
     return len(changed)
 
 
-def _redact(rows: QuerySet, field: str, value: str) -> int:
-    """Replace the identifier (any case) in a text field; the number of rows changed."""
-    pattern = re.compile(re.escape(value), re.IGNORECASE)
+def _contact_pattern(kind: str, value: str, interaction_ids: list[int]) -> re.Pattern | None:
+    """The erased identifier and every other email and phone the customer's interactions
+    carry: erasing by email must not leave their phone number in a case note."""
+    emails, phones = ({value}, set()) if kind == "email" else (set(), {value})
+    for email, phone in (
+        Interaction.objects.filter(pk__in=interaction_ids).values_list("customer_email", "customer_phone").distinct()
+    ):
+        emails.add(email)
+        phones.add(phone)
+    return redaction.contact_pattern(emails=emails, phones=phones)
+
+
+def _redact(rows: QuerySet, field: str, contacts: re.Pattern | None) -> int:
+    """Replace the customer's contacts in a text field; the number of rows changed. Only the
+    rows of one customer's interactions are read, so matching happens in Python."""
     changed = []
-    for row in rows.filter(**{f"{field}__icontains": value}).only("pk", field):
-        setattr(row, field, pattern.sub(ERASED, getattr(row, field)))
-        changed.append(row)
+    for row in rows.exclude(**{field: ""}).only("pk", field):
+        text = redaction.scrub(getattr(row, field), contacts, ERASED)
+        if text != getattr(row, field):
+            setattr(row, field, text)
+            changed.append(row)
     if changed:
         type(changed[0]).objects.bulk_update(changed, [field], batch_size=BATCH_SIZE)
     return len(changed)
 
 
-def _redact_case_texts(interaction_ids: list[int], value: str) -> int:
+def _redact_case_texts(interaction_ids: list[int], contacts: re.Pattern | None) -> int:
     events = CaseEvent.objects.filter(case__response__interaction_id__in=interaction_ids)
     cases = FollowUpCase.objects.filter(response__interaction_id__in=interaction_ids)
-    return _redact(events, "text", value) + _redact(cases, "outcome", value)
+    return _redact(events, "text", contacts) + _redact(cases, "outcome", contacts)
 
 
 # --- Retention ------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, renderers, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
@@ -30,6 +30,7 @@ from agents.models import Agent, Department
 from agents.roles import viewer_for
 from privacy import audit
 from surveys.models import ApiToken, Channel, Response
+from surveys.query_params import QuerySerializer
 
 CATEGORY_RANGES = {"promoter": (9, 10), "passive": (7, 8), "detractor": (0, 6)}
 QUESTIONS = ("agent", "company")
@@ -195,7 +196,7 @@ def streaming_csv(filename: str, lines: Iterator[str]) -> StreamingHttpResponse:
 # --- The API view -------------------------------------------------------------------------------
 
 
-class ResponseQuerySerializer(serializers.Serializer):
+class ResponseQuerySerializer(QuerySerializer):
     since = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
     until = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
     department = serializers.SlugField(required=False, help_text="Department code.")
@@ -211,6 +212,9 @@ class ResponseQuerySerializer(serializers.Serializer):
     page = serializers.IntegerField(required=False, min_value=1, default=1)
     page_size = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE
+    )
+    format = serializers.ChoiceField(
+        choices=["json", "csv"], required=False, help_text="csv: every match, streamed (or `Accept: text/csv`)."
     )
 
     def validate_department(self, code: str) -> Department:
@@ -295,12 +299,7 @@ class ResponseListView(APIView):
     renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CsvRenderer]
 
     @extend_schema(
-        parameters=[
-            *(OpenApiParameter(name, required=False, type=str) for name in ResponseQuerySerializer().fields),
-            OpenApiParameter(
-                "format", required=False, type=str, enum=["json", "csv"], description="csv: every match, streamed."
-            ),
-        ],
+        parameters=[ResponseQuerySerializer],
         responses={
             (200, "application/json"): ResponsePageSerializer,
             (200, "text/csv"): OpenApiResponse(

@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
@@ -13,6 +14,13 @@ from surveys.services import InteractionInput, survey_url, survey_url_of
 
 PHONE_RE = re.compile(r"^\+?[0-9 ().-]{6,32}$")
 LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
+# The same rules as patterns for the schema (an empty value is allowed there too).
+PHONE_PATTERN = RegexValidator(
+    r"^(\+?[0-9 ().-]{6,32})?$", "Enter a phone number in international format, e.g. +62 812 3456 7890."
+)
+LANGUAGE_PATTERN = RegexValidator(
+    r"^([A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*)?$", "Use a language tag such as 'en', 'id' or 'es-MX'."
+)
 MAX_FUTURE = timedelta(days=1)
 MAX_SECONDS = 7 * 24 * 3600
 
@@ -40,10 +48,10 @@ class StrictDateTimeField(serializers.DateTimeField):
 
 class CustomerSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=32, validators=[PHONE_PATTERN])
     name = serializers.CharField(required=False, allow_blank=True, max_length=200)
     # Interaction.language holds 10 characters ("zh-Hant-TW"); a longer tag would fail at the database.
-    language = serializers.CharField(required=False, allow_blank=True, max_length=10)
+    language = serializers.CharField(required=False, allow_blank=True, max_length=10, validators=[LANGUAGE_PATTERN])
 
     def validate_email(self, value: str) -> str:
         return value.strip().lower()
