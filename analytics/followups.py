@@ -7,6 +7,7 @@ re-survey in analytics/recovery.py.
 """
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -20,7 +21,7 @@ from django.utils import timezone
 
 from agents.models import Department
 from agents.roles import Viewer
-from analytics import followup_alerts
+from analytics import buckets, followup_alerts
 from analytics.models import CaseAlertMode, CaseEvent, FollowUpCase
 from followups.signals import case_opened, case_resolved
 from nps_project.enqueue import enqueue_on_commit
@@ -108,6 +109,36 @@ def open_case_for(response: Response) -> FollowUpCase | None:
             raise
         return existing
     return case
+
+
+KEYS_PER_QUERY = 200
+
+
+def open_cases_on(keys: Iterable[buckets.BucketKey]) -> int:
+    """Open the cases of the detractor answers in these agent buckets that have none yet.
+
+    The flush calls it with the buckets new answers touched, so a case opens within about a
+    second of the answer without the customer's request paying for it."""
+    limit = settings.FOLLOWUP_DETRACTOR_MAX
+    keys = list(keys)
+    opened = 0
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        in_keys = Q()
+        for key in keys[start : start + KEYS_PER_QUERY]:
+            in_keys |= Q(
+                agent_id=key.agent_key,
+                department_id=key.department_key,
+                channel=key.channel,
+                occurred_at__gte=buckets.day_start(key.day),
+                occurred_at__lt=buckets.day_start(key.day + timedelta(days=1)),
+            )
+        missing = Response.objects.filter(
+            in_keys, Q(company_score__lte=limit) | Q(agent_score__lte=limit), followup_case__isnull=True
+        )
+        for response in missing.order_by("pk"):
+            if open_case_for(response) is not None:
+                opened += 1
+    return opened
 
 
 def open_missing_cases(*, now: datetime | None = None) -> int:

@@ -1,8 +1,11 @@
 """Keep buckets fresh: each stored answer marks its bucket dirty and schedules a flush.
 
-Bursts coalesce: at most one flush is scheduled at a time (a cache flag), and one flush
-recomputes every key marked since the previous one. If the broker or cache is down, the
-marks stay in the database and the periodic flush picks them up.
+The mark is written in the answer's own transaction (`response_recorded`), so an answer
+that is stored is always marked: nothing a crash after the commit can lose. Bursts
+coalesce: at most one flush is scheduled at a time (a cache flag), and one flush
+recomputes every key marked since the previous one and opens the follow-up cases of the
+detractor answers among them. If the broker or cache is down, the marks stay in the
+database and the periodic flush picks them up.
 """
 
 import logging
@@ -10,16 +13,16 @@ import logging
 from django.core.cache import cache
 from django.dispatch import receiver
 
-from analytics import buckets, followups
+from analytics import buckets
 from analytics.tasks import FLUSH_SCHEDULED, flush_nps_buckets
 from nps_project.enqueue import enqueue
-from surveys.signals import response_submitted
+from surveys.signals import response_recorded, response_submitted
 
 logger = logging.getLogger(__name__)
 FLUSH_DELAY_SECONDS = 0.5
 
 
-@receiver(response_submitted, dispatch_uid="analytics-mark-dirty")
+@receiver(response_recorded, dispatch_uid="analytics-mark-dirty")
 def mark_bucket_dirty(sender, response, **kwargs) -> None:
     buckets.mark_dirty(
         department_id=response.department_id,
@@ -27,6 +30,11 @@ def mark_bucket_dirty(sender, response, **kwargs) -> None:
         channel=response.channel,
         occurred_at=response.occurred_at,
     )
+
+
+@receiver(response_submitted, dispatch_uid="analytics-schedule-flush")
+def schedule_flush_after_answer(sender, response, **kwargs) -> None:
+    """The flush recomputes the bucket and opens the case of a detractor answer."""
     schedule_flush()
 
 
@@ -38,9 +46,3 @@ def schedule_flush() -> None:
         return
     if first and not enqueue(flush_nps_buckets, countdown=FLUSH_DELAY_SECONDS):
         cache.delete(FLUSH_SCHEDULED)
-
-
-@receiver(response_submitted, dispatch_uid="analytics-open-followup-case")
-def open_followup_case(sender, response, **kwargs) -> None:
-    """A detractor answer opens a follow-up case (the sweep catches any this misses)."""
-    followups.open_case_for(response)

@@ -16,13 +16,15 @@ FLUSH_SCHEDULED = "analytics:flush-scheduled"
 
 @shared_task(acks_late=True)
 def flush_nps_buckets() -> int:
-    """Recompute every bucket touched by new answers since the last flush."""
+    """Recompute every bucket touched by new answers since the last flush, and open the
+    follow-up cases of the detractor answers among them."""
     # Answers arriving from now on schedule the next flush; a cache outage costs nothing.
     with contextlib.suppress(Exception):
         cache.delete(FLUSH_SCHEDULED)
     flushed = 0
-    while batch := buckets.flush_dirty():
-        flushed += batch
+    while keys := buckets.flush_dirty():
+        flushed += len(keys)
+        followups.open_cases_on(keys)
     return flushed
 
 

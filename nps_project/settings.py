@@ -315,3 +315,10 @@ CELERY_BEAT_SCHEDULE |= {
     "resend-weekly-digests": {"task": "analytics.tasks.resend_weekly_digests", "schedule": crontab(minute=40)},
     "apply-retention": {"task": "privacy.tasks.apply_retention", "schedule": crontab(hour=3, minute=15)},
 }
+
+# --- Public survey page limits -------------------------------------------------------------
+# An address that opens more than this many unknown or wrong survey links in a minute gets
+# 429 until the minute ends (misses only: real links never count). Kept in the cache.
+SURVEY_LINK_MISS_LIMIT = env.int("SURVEY_LINK_MISS_LIMIT", default=60)
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

@@ -25,3 +25,6 @@ urlpatterns = [
     path("", include("surveys.urls_public")),
     path("r/", include("analytics.urls_recovery")),
 ]
+
+# A lost database answers 503 with Retry-After (JSON under /api/), never a 500.
+handler500 = "nps_project.db_unavailable.server_error"

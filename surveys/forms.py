@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from surveys.models import SCALE_BOUNDS, TEXT_ANSWER_MAX_LENGTH, WHY_MAX_LENGTH, QuestionKind
+from surveys.validators import validate_no_control_characters
 from surveys.wording import ExtraQuestion
 
 SCORE_CHOICES = [(str(n), str(n)) for n in range(11)]
@@ -47,6 +48,7 @@ class ResponseForm(forms.Form):
         max_length=WHY_MAX_LENGTH,
         strip=True,
         widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[validate_no_control_characters],
         error_messages={"max_length": TOO_LONG},
     )
 
@@ -95,5 +97,6 @@ def extra_field(question: ExtraQuestion) -> forms.Field:
         required=question.required,
         max_length=TEXT_ANSWER_MAX_LENGTH,
         strip=True,
+        validators=[validate_no_control_characters],
         error_messages={"required": _("Please answer this question."), "max_length": TOO_LONG},
     )
