@@ -350,6 +350,10 @@ def flush_dirty(*, limit: int = 5000) -> list[BucketKey]:
     keys = [BucketKey(d, a, c, day) for _id, _v, d, a, c, day in marks]
     recompute(keys)
     with connection.cursor() as cursor:
-        for mark_id, version, *_ in marks:
-            cursor.execute(f"DELETE FROM {DIRTY_TABLE} WHERE id = %s AND version = %s", [mark_id, version])
+        for start in range(0, len(marks), 500):
+            chunk = marks[start : start + 500]
+            cursor.execute(
+                f"DELETE FROM {DIRTY_TABLE} WHERE " + " OR ".join(["(id = %s AND version = %s)"] * len(chunk)),
+                [value for mark_id, version, *_ in chunk for value in (mark_id, version)],
+            )
     return keys

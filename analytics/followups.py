@@ -88,21 +88,9 @@ def open_case_for(response: Response) -> FollowUpCase | None:
                 opened_at=now,
                 due_at=now + timedelta(hours=settings.FOLLOWUP_DUE_HOURS),
             )
-            assigned = display_name(case.assignee) if case.assignee else "nobody (no supervisor): admins see it"
-            CaseEvent.record(
-                case,
-                CaseEvent.Kind.OPENED,
-                to_status=Status.OPEN,
-                text=f"Detractor answer: company {response.company_score}, agent {response.agent_score}. "
-                f"Assigned to {assigned}.",
-                at=now,
-            )
+            CaseEvent.record(case, CaseEvent.Kind.OPENED, to_status=Status.OPEN, text=_opened_text(case), at=now)
             transaction.on_commit(partial(case_opened.send_robust, sender=FollowUpCase, case=case))
-            alerts = followup_alerts.create_alerts(case, supervisors)
-            if any(alert.mode == CaseAlertMode.IMMEDIATE for alert in alerts):
-                from analytics.tasks import send_case_alerts  # tasks import this module
-
-                enqueue_on_commit(send_case_alerts, case.pk)
+            _alert(case, supervisors)
     except IntegrityError:
         existing = FollowUpCase.objects.filter(response_id=response.pk).first()
         if existing is None:
@@ -111,34 +99,93 @@ def open_case_for(response: Response) -> FollowUpCase | None:
     return case
 
 
-KEYS_PER_QUERY = 200
+CASE_TABLE = FollowUpCase._meta.db_table
+RESPONSE_TABLE = Response._meta.db_table
 
 
 def open_cases_on(keys: Iterable[buckets.BucketKey]) -> int:
-    """Open the cases of the detractor answers in these agent buckets that have none yet.
+    """Open the cases of the detractor answers of these agents over these days that have none.
 
     The flush calls it with the buckets new answers touched, so a case opens within about a
-    second of the answer without the customer's request paying for it."""
-    limit = settings.FOLLOWUP_DETRACTOR_MAX
+    second of the answer without the customer's request paying for it. (Plain SQL: the
+    flush runs it for every few answers, and the ORM would cost more than the query.)"""
     keys = list(keys)
-    opened = 0
-    for start in range(0, len(keys), KEYS_PER_QUERY):
-        in_keys = Q()
-        for key in keys[start : start + KEYS_PER_QUERY]:
-            in_keys |= Q(
-                agent_id=key.agent_key,
-                department_id=key.department_key,
-                channel=key.channel,
-                occurred_at__gte=buckets.day_start(key.day),
-                occurred_at__lt=buckets.day_start(key.day + timedelta(days=1)),
+    if not keys:
+        return 0
+    limit = settings.FOLLOWUP_DETRACTOR_MAX
+    agents = sorted({key.agent_key for key in keys})
+    days = [key.day for key in keys]
+    missing = Response.objects.raw(
+        f"SELECT r.* FROM {RESPONSE_TABLE} r WHERE r.agent_id IN ({', '.join(['%s'] * len(agents))}) "
+        "AND r.occurred_at >= %s AND r.occurred_at < %s AND (r.company_score <= %s OR r.agent_score <= %s) "
+        f"AND NOT EXISTS (SELECT 1 FROM {CASE_TABLE} c WHERE c.response_id = r.id) ORDER BY r.id",
+        [
+            *agents,
+            buckets.day_start(min(days)),
+            buckets.day_start(max(days) + timedelta(days=1)),
+            limit,
+            limit,
+        ],
+    )
+    return open_cases(list(missing))
+
+
+def open_cases(responses: list[Response]) -> int:
+    """open_case_for() for many answers at once: one transaction of a few statements
+    whatever their number (one by one if another process opened one of them meanwhile)."""
+    responses = [response for response in responses if is_detractor(response)]
+    if not responses:
+        return 0
+    through = Department.supervisors.through
+    supervisors: dict[int, list[AbstractBaseUser]] = {}
+    rows = through.objects.filter(department_id__in={r.department_id for r in responses}, user__is_active=True)
+    for row in rows.select_related("user").order_by("pk"):
+        supervisors.setdefault(row.department_id, []).append(row.user)
+    now = timezone.now()
+    due = now + timedelta(hours=settings.FOLLOWUP_DUE_HOURS)
+    try:
+        with transaction.atomic():
+            cases = FollowUpCase.objects.bulk_create(
+                [
+                    FollowUpCase(
+                        response=response,
+                        department_id=response.department_id,
+                        assignee=(supervisors.get(response.department_id) or [None])[0],
+                        opened_at=now,
+                        due_at=due,
+                    )
+                    for response in responses
+                ]
             )
-        missing = Response.objects.filter(
-            in_keys, Q(company_score__lte=limit) | Q(agent_score__lte=limit), followup_case__isnull=True
-        )
-        for response in missing.order_by("pk"):
-            if open_case_for(response) is not None:
-                opened += 1
-    return opened
+            CaseEvent.objects.bulk_create(
+                [
+                    CaseEvent(
+                        case=case, kind=CaseEvent.Kind.OPENED, to_status=Status.OPEN, text=_opened_text(case), at=now
+                    )
+                    for case in cases
+                ]
+            )
+            for case in cases:
+                transaction.on_commit(partial(case_opened.send_robust, sender=FollowUpCase, case=case))
+                if case.department_id in supervisors:
+                    _alert(case, supervisors[case.department_id])
+    except IntegrityError:
+        return sum(open_case_for(response) is not None for response in responses)
+    return len(cases)
+
+
+def _opened_text(case: FollowUpCase) -> str:
+    response = case.response
+    assigned = display_name(case.assignee) if case.assignee else "nobody (no supervisor): admins see it"
+    return f"Detractor answer: company {response.company_score}, agent {response.agent_score}. Assigned to {assigned}."
+
+
+def _alert(case: FollowUpCase, supervisors: list[AbstractBaseUser]) -> None:
+    alerts = followup_alerts.create_alerts(case, supervisors)
+    if any(alert.mode == CaseAlertMode.IMMEDIATE for alert in alerts):
+        from analytics.tasks import send_case_alerts  # tasks import this module
+
+        enqueue_on_commit(send_case_alerts, case.pk)
 
 
 def open_missing_cases(*, now: datetime | None = None) -> int:

@@ -12,6 +12,7 @@ from nps_project.enqueue import enqueue
 from surveys.delivery.dispatch import RetryLater
 
 FLUSH_SCHEDULED = "analytics:flush-scheduled"
+FLUSH_BATCH = 5000
 
 
 @shared_task(acks_late=True)
@@ -22,10 +23,12 @@ def flush_nps_buckets() -> int:
     with contextlib.suppress(Exception):
         cache.delete(FLUSH_SCHEDULED)
     flushed = 0
-    while keys := buckets.flush_dirty():
+    while True:
+        keys = buckets.flush_dirty(limit=FLUSH_BATCH)
         flushed += len(keys)
         followups.open_cases_on(keys)
-    return flushed
+        if len(keys) < FLUSH_BATCH:  # nothing left (marks made meanwhile schedule another flush)
+            return flushed
 
 
 @shared_task(acks_late=True)

@@ -202,7 +202,7 @@ REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "nps_project.cache.RedisCache",  # Django's, reusing its client objects
             "LOCATION": REDIS_URL,
             "OPTIONS": REDIS_CACHE_OPTIONS,
         }
@@ -322,3 +322,6 @@ CELERY_BEAT_SCHEDULE |= {
 SURVEY_LINK_MISS_LIMIT = env.int("SURVEY_LINK_MISS_LIMIT", default=60)
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# The survey page's hot queries are prepared once per connection (surveys/prepared.py);
+# false behind a pooler in transaction mode (PgBouncer), which cannot keep them.
+SURVEY_PREPARED_STATEMENTS = env.bool("SURVEY_PREPARED_STATEMENTS", default=True)

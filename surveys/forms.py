@@ -28,7 +28,7 @@ class ResponseForm(forms.Form):
     company_score = forms.TypedChoiceField(
         choices=SCORE_CHOICES,
         coerce=int,
-        widget=forms.RadioSelect,
+        widget=forms.HiddenInput,  # templates/survey/_scale.html draws the radio buttons
         error_messages={
             "required": _("Please choose a score from 0 to 10."),
             "invalid_choice": _("Please choose a score from 0 to 10."),
@@ -37,7 +37,7 @@ class ResponseForm(forms.Form):
     agent_score = forms.TypedChoiceField(
         choices=SCORE_CHOICES,
         coerce=int,
-        widget=forms.RadioSelect,
+        widget=forms.HiddenInput,  # templates/survey/_scale.html draws the radio buttons
         error_messages={
             "required": _("Please choose a score from 0 to 10."),
             "invalid_choice": _("Please choose a score from 0 to 10."),
@@ -69,6 +69,18 @@ class ResponseForm(forms.Form):
 
     def extra_fields(self) -> list[tuple[ExtraQuestion, forms.BoundField]]:
         return [(question, self[question.field_name]) for question in self.questions]
+
+
+class _SharedFields(dict):
+    """The form's own fields are never changed per instance (extra questions are added as
+    new fields), so each form gets a shallow copy instead of Django's deep copy of every
+    field, widget and choice list: most of the CPU of building the form."""
+
+    def __deepcopy__(self, memo) -> dict:
+        return dict(self)
+
+
+ResponseForm.base_fields = _SharedFields(ResponseForm.base_fields)
 
 
 def extra_field(question: ExtraQuestion) -> forms.Field:

@@ -14,7 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from agents.models import Agent
-from surveys import tokens
+from surveys import prepared, tokens
 from surveys.models import Interaction, Invitation, Survey, SurveyVersion
 
 ANSWERABLE = (
@@ -79,7 +79,7 @@ def find(token: str) -> SurveyLink | None:
         return None
     token_hash = tokens.hash_token(token)
     with connection.cursor() as cursor:
-        cursor.execute(LINK_SQL, [token_hash])
+        prepared.execute(cursor, "survey_link", LINK_SQL, [token_hash])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -121,7 +121,8 @@ def mark_opened(link: SurveyLink) -> None:
     if link.opened_at is not None and link.status not in NOT_YET_OPENED:
         return
     with connection.cursor() as cursor:
-        cursor.execute(OPEN_SQL, [timezone.now(), *NOT_YET_OPENED, Invitation.Status.OPENED, link.pk])
+        params = [timezone.now(), *NOT_YET_OPENED, Invitation.Status.OPENED, link.pk]
+        prepared.execute(cursor, "survey_link_opened", OPEN_SQL, params)
 
 
 def mark_expired(link: SurveyLink) -> None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from agents.models import Agent, Department
 from agents.services import department_on
 from nps_project.enqueue import enqueue_on_commit
-from surveys import tokens
+from surveys import prepared, tokens
 from surveys.assignment import survey_for
 from surveys.links import ANSWERABLE
 from surveys.models import DeliveryMethod, Interaction, Invitation, Response, Survey, SurveyVersion
@@ -290,7 +290,7 @@ def _claim(invitation_id: int, now: datetime) -> tuple | None:
     params = [Invitation.Status.ANSWERED, now, now, invitation_id, *ANSWERABLE, now]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(CLAIM_SQL, params)
+            prepared.execute(cursor, "survey_claim", CLAIM_SQL, params)
             return cursor.fetchone()
         cursor.execute(SQLITE_CLAIM_SQL, params)
         row = cursor.fetchone()

@@ -208,14 +208,16 @@ def _form_page(
     """The questions; a bound form shows what the customer typed and its errors."""
     if form is None and not message:
         key = ("page", shown.version_id, shown.language, shown.agent, shown.branding)
-        context = page_context(
-            form=shown.form(),
-            content=shown.content,
-            language=shown.language,
-            agent=shown.agent,
-            company=shown.branding.name,
-        )
-        html = _page_html(key, "survey/page.html", context, language=shown.language, branding=shown.branding)
+        html = _page_cache.get(key)
+        if html is None:
+            context = page_context(
+                form=shown.form(),
+                content=shown.content,
+                language=shown.language,
+                agent=shown.agent,
+                company=shown.branding.name,
+            )
+            html = _page_html(key, "survey/page.html", context, language=shown.language, branding=shown.branding)
         response = HttpResponse(html, status=status)
     else:
         context = page_context(
