@@ -167,6 +167,7 @@ class Peer(App):
             "DJANGO_SETTINGS_MODULE": "peerproj.settings",
             "PEER_PGPORT": str(self.args.pg_port),
             "PEER_DB": self.args.peer_db,
+            "PEER_CONN_MAX_AGE": "3600",  # one connection per worker through a round (both apps)
             "PYTHONWARNINGS": "ignore::UserWarning",
         }
         return (
@@ -227,6 +228,7 @@ class Ours(App):
         self.database = args.our_db
         self.url = f"postgres://root@127.0.0.1:{args.pg_port}/{args.our_db}"
         self.env = {**os.environ, **bench_environment(self.url, args.redis_url), "SECURE_COOKIES": "false"}
+        self.env["CONN_MAX_AGE"] = "3600"  # as the peer's: a backend that exits mid-round would lose its CPU time
         self.probe_path = "/healthz"
         self.tokens: list[str] = []
         self.token_file = Path(tempfile.gettempdir()) / "survey_vs_peer_tokens.txt"
@@ -406,7 +408,10 @@ def cpu_round(app: App, flows: int) -> dict:
     per = {"web": 0.0, "postgres": 0.0, "worker": 0.0}
     workers = set(app.workers())
     worker = getattr(app, "worker", None)
-    for pid in pids:
+    gone = [pid for pid in pids if after[pid] == 0 and before.get(pid)]
+    if gone:
+        print(f"WARNING {app.name}: processes {gone} exited during the round; their CPU time is missing")
+    for pid in set(pids) - set(gone):
         ms = (after[pid] - before.get(pid, 0)) * 1000 / HZ / flows
         kind = "web" if pid in workers else "worker" if worker is not None and pid == worker.pid else "postgres"
         per[kind] += ms

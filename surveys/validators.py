@@ -94,3 +94,33 @@ class NoControlCharacters:
 
 
 validate_no_control_characters = NoControlCharacters()
+
+
+def guard_free_text(fields) -> None:
+    """Add the control-character check to every text field among `fields` (Django form
+    fields or DRF serializer fields, list fields by their child)."""
+    from django import forms
+    from rest_framework import serializers
+
+    for field in fields:
+        field = getattr(field, "child", None) or field
+        if isinstance(field, forms.CharField | serializers.CharField) and not any(
+            isinstance(v, NoControlCharacters) for v in field.validators
+        ):
+            field.validators = [*field.validators, validate_no_control_characters]
+
+
+class FreeTextForm:
+    """Form mixin: every text field refuses control characters (fields added in __init__ too)."""
+
+    def full_clean(self) -> None:
+        guard_free_text(self.fields.values())
+        super().full_clean()
+
+
+class FreeTextSerializer:
+    """Serializer mixin: every text field refuses control characters."""
+
+    def to_internal_value(self, data):
+        guard_free_text(self.fields.values())
+        return super().to_internal_value(data)

@@ -7,10 +7,12 @@ The form needs no CSRF cookie: the unguessable token in the link is what authori
 answer, and a post another site's page makes a browser send is refused by its Origin.
 """
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -23,7 +25,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from nps_project.db_unavailable import DATABASE_ERRORS, RETRY_AFTER_SECONDS, retry_once
-from surveys import links, services, throttle
+from surveys import links, services, throttle, tokens
 from surveys.forms import SCALE_ENDS, ResponseForm
 from surveys.links import SurveyLink
 from surveys.models import SCALE_BOUNDS, TEXT_ANSWER_MAX_LENGTH, WHY_MAX_LENGTH, Survey
@@ -36,6 +38,13 @@ CLOSED_STATUS = {"answered": 409, "expired": 410, "closed": 410, "not_found": 40
 # language and branding: rendered once per process (immutable inputs, so never stale).
 PAGE_CACHE_SIZE = 2000
 _page_cache: dict[tuple, str] = {}
+# What a customer was shown, kept in the cache (Redis) for a day, so that an answer posted
+# while the database is unreachable gets its form back filled in, in the right language.
+SHOWN_KEY = "survey-shown:{}"
+VERSION_KEY = "survey-version-content:{}"
+SHOWN_SECONDS = 86400
+_versions_stored: set[int] = set()
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -189,6 +198,36 @@ def _shown(request: HttpRequest, link: SurveyLink) -> Shown:
     return Shown(link, version_id, content, _language(request, link, content), Branding.of_link(link))
 
 
+def _remember(shown: Shown) -> None:
+    try:
+        cache.set(
+            SHOWN_KEY.format(shown.link.token_hash),
+            (replace(shown.link, content=None), shown.version_id),
+            SHOWN_SECONDS,
+        )
+        if shown.version_id not in _versions_stored:  # versions never change: stored once
+            cache.set(VERSION_KEY.format(shown.version_id), shown.content, None)
+            _versions_stored.add(shown.version_id)
+    except Exception:
+        logger.warning("Cache unavailable; this page cannot be re-shown during a database outage", exc_info=True)
+
+
+def _remembered(request: HttpRequest, token: str) -> Shown | None:
+    """What this link showed, from the cache, when the database cannot say."""
+    try:
+        stored = cache.get(SHOWN_KEY.format(tokens.hash_token(token)))
+        if stored is None:
+            return None
+        link, version_id = stored
+        content = cache.get(VERSION_KEY.format(version_id))
+    except Exception:
+        return None
+    if content is None:
+        return None
+    link = replace(link, content=content)
+    return Shown(link, version_id, content, _language(request, link, content), Branding.of_link(link))
+
+
 def _page_html(key: tuple, template: str, context: dict, *, language: str, branding: Branding) -> str:
     html = _page_cache.get(key)
     if html is None:
@@ -234,6 +273,13 @@ def _form_page(
     return _headers(response, language=shown.language, branding=shown.branding, frame_ancestors="'none'")
 
 
+def _unavailable(request: HttpRequest, shown: Shown, form: ResponseForm) -> HttpResponse:
+    """503: the form again, filled in with what the customer typed, to send in a minute."""
+    response = _form_page(request, shown, form, status=503, message=page_messages()["unavailable"])
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def _closed(request: HttpRequest, reason: str, *, language: str, link: SurveyLink | None = None) -> HttpResponse:
     context = {"reason": reason, "agent": link.agent_first_name if link else ""}
     branding = Branding.of_link(link) if link else Branding.of(None)
@@ -259,6 +305,9 @@ def _find(request: HttpRequest, token: str) -> SurveyLink | HttpResponse:
     try:
         link = retry_once(lambda: links.find(token))
     except DATABASE_ERRORS:
+        shown = _remembered(request, token) if request.method == "POST" else None
+        if shown is not None:  # the customer's answers come back, to send again later
+            return _unavailable(request, shown, shown.form(request.POST))
         return _closed(request, "unavailable", language=_language(request, None))
     if link is None:
         throttle.record_miss(request)
@@ -286,6 +335,7 @@ def survey_page(request: HttpRequest, token: str) -> HttpResponse:
     shown = _shown(request, link)
     if request.method == "GET":
         links.mark_opened(link)
+        _remember(shown)
         return _form_page(request, shown)
     return _answer(request, shown, token)
 
@@ -326,9 +376,7 @@ def _answer(request: HttpRequest, shown: Shown, token: str) -> HttpResponse:
     try:
         retry_once(store)
     except DATABASE_ERRORS:
-        response = _form_page(request, shown, form, status=503, message=messages["unavailable"])
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+        return _unavailable(request, shown, form)
     except services.SurveyClosed as closed:
         # The first try committed and only its reply was lost: the answer is the customer's.
         if not (closed.reason == "answered" and lost_connection):

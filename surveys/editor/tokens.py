@@ -11,9 +11,10 @@ from agents.roles import staff_required
 from agents.views_manage import manage_render
 from surveys.models import ApiToken
 from surveys.services_tokens import create_api_token
+from surveys.validators import FreeTextForm
 
 
-class TokenForm(forms.Form):
+class TokenForm(FreeTextForm, forms.Form):
     name = forms.CharField(
         label="Name",
         max_length=100,
