@@ -157,7 +157,8 @@ def test_a_postgresql_restart_during_a_stream_of_answers_loses_none(throwaway_po
         thread.join(timeout=300)
 
     stored, answered = (int(v) for v in python(COUNT, env).split())
-    print(f"statuses: {({s: statuses.count(s) for s in set(statuses)})}")
+    counts = {s: statuses.count(s) for s in set(statuses)}
+    print(f"statuses: {counts}")
     unexpected = sorted({s for s in statuses if s not in (302, 503)})
     assert unexpected == [], f"customers saw {unexpected}; all statuses: {statuses}"
     assert all(taken) and len(taken) == len(links), f"{taken.count(False)} answers were never taken"

@@ -99,7 +99,8 @@ def test_the_api_answers_a_json_503_not_a_500(api):
     client.raise_request_exception = False
 
     with database_down():
-        reply = client.post("/api/v1/interactions/", {"external_id": "x", "channel": "phone", "agent": "a"}, format="json")
+        body = {"external_id": "x", "channel": "phone", "agent": "a"}
+        reply = client.post("/api/v1/interactions/", body, format="json")
 
     assert reply.status_code == 503
     assert reply["Retry-After"] == "30"
