@@ -338,17 +338,22 @@ def mark_dirty(*, department_id: int, agent_id: int, channel: str, occurred_at: 
         )
 
 
-def flush_dirty(*, limit: int = 5000) -> int:
-    """Recompute the buckets new answers touched; returns how many agent buckets."""
+def flush_dirty(*, limit: int = 5000) -> list[BucketKey]:
+    """Recompute the buckets new answers touched; returns the agent buckets recomputed."""
     marks = list(
         DirtyBucket.objects.order_by("id").values_list(
             "id", "version", "department_key", "agent_key", "channel", "day"
         )[:limit]
     )
     if not marks:
-        return 0
-    recompute(BucketKey(d, a, c, day) for _id, _v, d, a, c, day in marks)
+        return []
+    keys = [BucketKey(d, a, c, day) for _id, _v, d, a, c, day in marks]
+    recompute(keys)
     with connection.cursor() as cursor:
-        for mark_id, version, *_ in marks:
-            cursor.execute(f"DELETE FROM {DIRTY_TABLE} WHERE id = %s AND version = %s", [mark_id, version])
-    return len(marks)
+        for start in range(0, len(marks), 500):
+            chunk = marks[start : start + 500]
+            cursor.execute(
+                f"DELETE FROM {DIRTY_TABLE} WHERE " + " OR ".join(["(id = %s AND version = %s)"] * len(chunk)),
+                [value for mark_id, version, *_ in chunk for value in (mark_id, version)],
+            )
+    return keys

@@ -1,8 +1,11 @@
 """Keep buckets fresh: each stored answer marks its bucket dirty and schedules a flush.
 
-Bursts coalesce: at most one flush is scheduled at a time (a cache flag), and one flush
-recomputes every key marked since the previous one. If the broker or cache is down, the
-marks stay in the database and the periodic flush picks them up.
+The mark is written in the answer's own transaction (`response_recorded`), so an answer
+that is stored is always marked: nothing a crash after the commit can lose. Bursts
+coalesce: at most one flush is scheduled at a time (a cache flag), and one flush
+recomputes every key marked since the previous one, then sends `buckets_flushed` (followups
+opens the cases of the detractor answers among them). If the broker or cache is down, the marks stay in the
+database and the periodic flush picks them up.
 """
 
 import contextlib
@@ -15,13 +18,13 @@ from analytics import buckets
 from analytics.tasks import FLUSH_SCHEDULED, flush_nps_buckets, tag_response_themes
 from nps_project.enqueue import enqueue
 from nps_project.redis_guard import RedisUnavailable
-from surveys.signals import response_submitted
+from surveys.signals import response_recorded, response_submitted
 
 logger = logging.getLogger(__name__)
 FLUSH_DELAY_SECONDS = 0.5
 
 
-@receiver(response_submitted, dispatch_uid="analytics-mark-dirty")
+@receiver(response_recorded, dispatch_uid="analytics-mark-dirty")
 def mark_bucket_dirty(sender, response, **kwargs) -> None:
     buckets.mark_dirty(
         department_id=response.department_id,
@@ -29,6 +32,11 @@ def mark_bucket_dirty(sender, response, **kwargs) -> None:
         channel=response.channel,
         occurred_at=response.occurred_at,
     )
+
+
+@receiver(response_submitted, dispatch_uid="analytics-schedule-flush")
+def schedule_flush_after_answer(sender, response, **kwargs) -> None:
+    """The flush recomputes the bucket; its listeners open the case of a detractor answer."""
     schedule_flush()
 
 

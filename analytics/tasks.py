@@ -1,6 +1,7 @@
 """Celery tasks of the NPS engine: thin wrappers around analytics services."""
 
 import contextlib
+import logging
 from datetime import timedelta
 
 from celery import shared_task
@@ -8,24 +9,39 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from analytics import breakdowns, buckets, champions, digests
+from analytics.signals import buckets_flushed
 from analytics.themes import tagging as themes_tagging
 from nps_project.enqueue import enqueue
 from surveys.delivery.dispatch import RetryLater
 
+logger = logging.getLogger(__name__)
 FLUSH_SCHEDULED = "analytics:flush-scheduled"
 RETAG_SCHEDULED = "analytics:retag-themes-scheduled"  # analytics.themes.services.schedule_retag
+FLUSH_BATCH = 5000
 
 
 @shared_task(acks_late=True)
 def flush_nps_buckets() -> int:
-    """Recompute every bucket touched by new answers since the last flush."""
+    """Recompute every bucket touched by new answers since the last flush, and open the
+    follow-up cases of the detractor answers among them."""
     # Answers arriving from now on schedule the next flush; a cache outage costs nothing.
     with contextlib.suppress(Exception):
         cache.delete(FLUSH_SCHEDULED)
     flushed = 0
-    while batch := buckets.flush_dirty():
-        flushed += batch
-    return flushed
+    while True:
+        keys = buckets.flush_dirty(limit=FLUSH_BATCH)
+        flushed += len(keys)
+        if keys:
+            _announce_flush(keys)
+        if len(keys) < FLUSH_BATCH:  # nothing left (marks made meanwhile schedule another flush)
+            return flushed
+
+
+def _announce_flush(keys: list) -> None:
+    """Listeners (followups opens detractor cases) must not stop the flush; the sweep catches misses."""
+    for receiver, result in buckets_flushed.send_robust(sender=None, keys=keys):
+        if isinstance(result, Exception):
+            logger.error("buckets_flushed listener %s failed: %r", receiver, result)
 
 
 @shared_task(acks_late=True)

@@ -7,6 +7,7 @@ re-survey in followups/recovery.py, configurable alert rules in followups/rules.
 """
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -15,11 +16,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from agents.models import Department
 from agents.roles import Viewer
+from analytics import buckets
 from followups import alerts
 from followups.models import CaseAlertMode, CaseEvent, FollowUpCase
 from followups.signals import case_opened, case_resolved
@@ -87,27 +89,97 @@ def open_case_for(response: Response) -> FollowUpCase | None:
                 opened_at=now,
                 due_at=now + timedelta(hours=settings.FOLLOWUP_DUE_HOURS),
             )
-            assigned = display_name(case.assignee) if case.assignee else "nobody (no supervisor): admins see it"
-            CaseEvent.record(
-                case,
-                CaseEvent.Kind.OPENED,
-                to_status=Status.OPEN,
-                text=f"Detractor answer: company {response.company_score}, agent {response.agent_score}. "
-                f"Assigned to {assigned}.",
-                at=now,
-            )
+            CaseEvent.record(case, CaseEvent.Kind.OPENED, to_status=Status.OPEN, text=_opened_text(case), at=now)
             transaction.on_commit(partial(case_opened.send_robust, sender=FollowUpCase, case=case))
-            created = alerts.create_alerts(case, supervisors)
-            if any(alert.mode == CaseAlertMode.IMMEDIATE for alert in created):
-                from followups.tasks import send_case_alerts  # tasks import this module
-
-                enqueue_on_commit(send_case_alerts, case.pk)
+            _alert(case, supervisors)
     except IntegrityError:
         existing = FollowUpCase.objects.filter(response_id=response.pk).first()
         if existing is None:
             raise
         return existing
     return case
+
+
+def open_cases_on(keys: Iterable[buckets.BucketKey]) -> int:
+    """Open the cases of the detractor answers of these agents over these days that have none.
+
+    The bucket flush announces the keys new answers touched (analytics.signals.buckets_flushed),
+    so a case opens within about a second of the answer without the customer's request
+    paying for it."""
+    keys = list(keys)
+    if not keys:
+        return 0
+    limit = settings.FOLLOWUP_DETRACTOR_MAX
+    days = [key.day for key in keys]
+    missing = (
+        Response.objects.filter(
+            agent_id__in={key.agent_key for key in keys},
+            occurred_at__gte=buckets.day_start(min(days)),
+            occurred_at__lt=buckets.day_start(max(days) + timedelta(days=1)),
+        )
+        .filter(Q(company_score__lte=limit) | Q(agent_score__lte=limit))
+        .filter(~Exists(FollowUpCase.objects.filter(response_id=OuterRef("pk"))))
+        .order_by("pk")
+    )
+    return open_cases(list(missing))
+
+
+def open_cases(responses: list[Response]) -> int:
+    """open_case_for() for many answers at once: one transaction of a few statements
+    whatever their number (one by one if another process opened one of them meanwhile)."""
+    responses = [response for response in responses if is_detractor(response)]
+    if not responses:
+        return 0
+    through = Department.supervisors.through
+    supervisors: dict[int, list[AbstractBaseUser]] = {}
+    rows = through.objects.filter(department_id__in={r.department_id for r in responses}, user__is_active=True)
+    for row in rows.select_related("user").order_by("pk"):
+        supervisors.setdefault(row.department_id, []).append(row.user)
+    now = timezone.now()
+    due = now + timedelta(hours=settings.FOLLOWUP_DUE_HOURS)
+    try:
+        with transaction.atomic():
+            cases = FollowUpCase.objects.bulk_create(
+                [
+                    FollowUpCase(
+                        response=response,
+                        department_id=response.department_id,
+                        assignee=(supervisors.get(response.department_id) or [None])[0],
+                        opened_at=now,
+                        due_at=due,
+                    )
+                    for response in responses
+                ]
+            )
+            CaseEvent.objects.bulk_create(
+                [
+                    CaseEvent(
+                        case=case, kind=CaseEvent.Kind.OPENED, to_status=Status.OPEN, text=_opened_text(case), at=now
+                    )
+                    for case in cases
+                ]
+            )
+            for case in cases:
+                transaction.on_commit(partial(case_opened.send_robust, sender=FollowUpCase, case=case))
+                if case.department_id in supervisors:
+                    _alert(case, supervisors[case.department_id])
+    except IntegrityError:
+        return sum(open_case_for(response) is not None for response in responses)
+    return len(cases)
+
+
+def _opened_text(case: FollowUpCase) -> str:
+    response = case.response
+    assigned = display_name(case.assignee) if case.assignee else "nobody (no supervisor): admins see it"
+    return f"Detractor answer: company {response.company_score}, agent {response.agent_score}. Assigned to {assigned}."
+
+
+def _alert(case: FollowUpCase, supervisors: list[AbstractBaseUser]) -> None:
+    created = alerts.create_alerts(case, supervisors)
+    if any(alert.mode == CaseAlertMode.IMMEDIATE for alert in created):
+        from followups.tasks import send_case_alerts  # tasks import this module
+
+        enqueue_on_commit(send_case_alerts, case.pk)
 
 
 def open_missing_cases(*, now: datetime | None = None) -> int:

@@ -474,3 +474,12 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="NPS Desk")
 # axes.W006 wants the address in the lockout key; DESIGN.md locks by username alone, and
 # failures of one username count across every address and browser, so rotating neither helps.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# --- Public survey page limits -------------------------------------------------------------
+# An address that opens more than this many unknown or wrong survey links in a minute gets
+# 429 until the minute ends (misses only: real links never count). Kept in the cache.
+SURVEY_LINK_MISS_LIMIT = env.int("SURVEY_LINK_MISS_LIMIT", default=60)
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# The survey page's hot queries are prepared once per connection (surveys/prepared.py);
+# false behind a pooler in transaction mode (PgBouncer), which cannot keep them.
+SURVEY_PREPARED_STATEMENTS = env.bool("SURVEY_PREPARED_STATEMENTS", default=True)

@@ -38,3 +38,5 @@ urlpatterns = [
 ]
 
 handler404 = "nps_project.api_errors.not_found"
+# A lost database answers 503 with Retry-After (JSON under /api/), never a 500.
+handler500 = "nps_project.db_unavailable.server_error"

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from surveys.models import SCALE_BOUNDS, TEXT_ANSWER_MAX_LENGTH, WHY_MAX_LENGTH, QuestionKind
+from surveys.validators import validate_no_control_characters
 from surveys.wording import ExtraQuestion
 
 SCORE_CHOICES = [(str(n), str(n)) for n in range(11)]
@@ -27,7 +28,7 @@ class ResponseForm(forms.Form):
     company_score = forms.TypedChoiceField(
         choices=SCORE_CHOICES,
         coerce=int,
-        widget=forms.RadioSelect,
+        widget=forms.HiddenInput,  # templates/survey/_scale.html draws the radio buttons
         error_messages={
             "required": _("Please choose a score from 0 to 10."),
             "invalid_choice": _("Please choose a score from 0 to 10."),
@@ -36,7 +37,7 @@ class ResponseForm(forms.Form):
     agent_score = forms.TypedChoiceField(
         choices=SCORE_CHOICES,
         coerce=int,
-        widget=forms.RadioSelect,
+        widget=forms.HiddenInput,  # templates/survey/_scale.html draws the radio buttons
         error_messages={
             "required": _("Please choose a score from 0 to 10."),
             "invalid_choice": _("Please choose a score from 0 to 10."),
@@ -47,6 +48,7 @@ class ResponseForm(forms.Form):
         max_length=WHY_MAX_LENGTH,
         strip=True,
         widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[validate_no_control_characters],
         error_messages={"max_length": TOO_LONG},
     )
 
@@ -67,6 +69,18 @@ class ResponseForm(forms.Form):
 
     def extra_fields(self) -> list[tuple[ExtraQuestion, forms.BoundField]]:
         return [(question, self[question.field_name]) for question in self.questions]
+
+
+class _SharedFields(dict):
+    """The form's own fields are never changed per instance (extra questions are added as
+    new fields), so each form gets a shallow copy instead of Django's deep copy of every
+    field, widget and choice list: most of the CPU of building the form."""
+
+    def __deepcopy__(self, memo) -> dict:
+        return dict(self)
+
+
+ResponseForm.base_fields = _SharedFields(ResponseForm.base_fields)
 
 
 def extra_field(question: ExtraQuestion) -> forms.Field:
@@ -95,5 +109,6 @@ def extra_field(question: ExtraQuestion) -> forms.Field:
         required=question.required,
         max_length=TEXT_ANSWER_MAX_LENGTH,
         strip=True,
+        validators=[validate_no_control_characters],
         error_messages={"required": _("Please answer this question."), "max_length": TOO_LONG},
     )

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from surveys.models import Channel, DeliveryMethod, Interaction, Invitation
 from surveys.services import InteractionInput, survey_url, survey_url_of
+from surveys.validators import FreeTextSerializer
 
 PHONE_RE = re.compile(r"^\+?[0-9 ().-]{6,32}$")
 LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
@@ -46,7 +47,7 @@ class StrictDateTimeField(serializers.DateTimeField):
         return parsed
 
 
-class CustomerSerializer(serializers.Serializer):
+class CustomerSerializer(FreeTextSerializer, serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=32, validators=[PHONE_PATTERN])
     name = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -88,7 +89,7 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
-class InteractionInSerializer(serializers.Serializer):
+class InteractionInSerializer(FreeTextSerializer, serializers.Serializer):
     external_id = serializers.CharField(max_length=200, min_length=1)
     source = serializers.CharField(max_length=100, required=False, default="api")
     channel = serializers.ChoiceField(choices=Channel.choices)

@@ -5,14 +5,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys import tokens
+from surveys import prepared, tokens
+from surveys.links import ANSWERABLE
 from surveys.models import DeliveryMethod, Interaction, Invitation, Response, Survey, SurveyVersion
-from surveys.signals import response_submitted
+from surveys.signals import response_recorded, response_submitted
 from surveys.versions import current_version, snapshot
 
 logger = logging.getLogger(__name__)
@@ -163,6 +164,42 @@ def version_of(invitation: Invitation) -> SurveyVersion:
     return version
 
 
+# One statement claims the invitation and reads what the answer copies from its
+# interaction. The row lock it takes makes a concurrent claim wait, then find the status
+# changed and claim nothing: one answer per link without a read-then-write.
+CLAIM_SQL = (
+    f"UPDATE {Invitation._meta.db_table} AS inv SET status = %s, answered_at = %s, "
+    "opened_at = COALESCE(inv.opened_at, %s) "
+    f"FROM {Interaction._meta.db_table} AS i "
+    "WHERE inv.id = %s AND i.id = inv.interaction_id AND inv.status IN (%s, %s, %s, %s) "
+    "AND (inv.expires_at IS NULL OR inv.expires_at > %s) "
+    "RETURNING i.id, i.agent_id, i.department_id, i.channel, i.occurred_at, inv.survey_version_id"
+)
+# SQLite (the embedded mode) cannot return the joined table's columns: claim, then read.
+SQLITE_CLAIM_SQL = (
+    f"UPDATE {Invitation._meta.db_table} SET status = %s, answered_at = %s, opened_at = COALESCE(opened_at, %s) "
+    "WHERE id = %s AND status IN (%s, %s, %s, %s) AND (expires_at IS NULL OR expires_at > %s) "
+    "RETURNING interaction_id, survey_version_id"
+)
+
+
+def _claim(invitation_id: int, now: datetime) -> tuple | None:
+    """Mark the invitation answered if it still can be; None if it cannot."""
+    params = [Invitation.Status.ANSWERED, now, now, invitation_id, *ANSWERABLE, now]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            prepared.execute(cursor, "survey_claim", CLAIM_SQL, params)
+            return cursor.fetchone()
+        cursor.execute(SQLITE_CLAIM_SQL, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    interaction = Interaction.objects.values_list("id", "agent_id", "department_id", "channel", "occurred_at").get(
+        pk=row[0]
+    )
+    return (*interaction, row[1])
+
+
 def submit_response(
     *,
     invitation: Invitation,
@@ -172,44 +209,61 @@ def submit_response(
     language: str,
     extra_answers: dict | None = None,
     survey_version: SurveyVersion | None = None,
+    survey_version_id: int | None = None,
 ) -> Response:
     """Store the customer's answer exactly once; raise SurveyClosed if it cannot be taken.
 
-    `survey_version` is the version the customer answered (default: the invitation's).
+    `invitation` needs only its `pk`; `survey_version` (or its id) is the version the customer
+    answered (default: the invitation's). On PostgreSQL the whole answer is one transaction of four
+    statements: claim, insert, the listeners' marks (`response_recorded`), commit.
     """
-    with transaction.atomic():
-        locked = (
-            Invitation.objects.select_for_update(of=("self",))
-            .select_related("interaction__survey", "survey_version")
-            .get(pk=invitation.pk)
-        )
-        check_answerable(locked)
-        interaction = locked.interaction
-        survey_version = survey_version or version_of(locked)
-        try:
-            with transaction.atomic():
-                response = Response.objects.create(
-                    invitation=locked,
-                    interaction=interaction,
-                    agent_id=interaction.agent_id,
-                    department_id=interaction.department_id,
-                    channel=interaction.channel,
-                    occurred_at=interaction.occurred_at,
-                    company_score=company_score,
-                    agent_score=agent_score,
-                    why=why,
-                    extra_answers=extra_answers or {},
-                    survey_version=survey_version,
-                    language=language,
-                )
-        except IntegrityError as exc:  # the database's one-response-per-invitation rule
-            raise SurveyClosed("answered") from exc
-        now = timezone.now()
-        Invitation.objects.filter(pk=locked.pk).update(
-            status=Invitation.Status.ANSWERED, answered_at=now, opened_at=locked.opened_at or now
-        )
-        transaction.on_commit(lambda: _announce(response), robust=True)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            claimed = _claim(invitation.pk, now)
+            if claimed is None:
+                raise _NotClaimed
+            interaction_id, agent_id, department_id, channel, occurred_at, version_id = claimed
+            response = Response.objects.create(
+                invitation_id=invitation.pk,
+                interaction_id=interaction_id,
+                agent_id=agent_id,
+                department_id=department_id,
+                channel=channel,
+                occurred_at=occurred_at,
+                company_score=company_score,
+                agent_score=agent_score,
+                why=why,
+                extra_answers=extra_answers or {},
+                survey_version_id=survey_version.pk if survey_version else survey_version_id or version_id,
+                language=language,
+            )
+            response_recorded.send(sender=Response, response=response)
+            transaction.on_commit(lambda: _announce(response), robust=True)
+    except _NotClaimed:
+        raise SurveyClosed(_why_not_answerable(invitation.pk, now)) from None
+    except IntegrityError as exc:  # the database's one-response-per-invitation rule
+        raise SurveyClosed("answered") from exc
     return response
+
+
+class _NotClaimed(Exception):
+    """The claim matched no row: rolled back, then the reason is read."""
+
+
+def _why_not_answerable(invitation_id: int, now: datetime) -> str:
+    """Why a claim found nothing to claim; an expiry seen here is recorded."""
+    current = Invitation.objects.filter(pk=invitation_id).values("status", "expires_at").first()
+    if current is None:
+        return "closed"
+    if current["status"] == Invitation.Status.ANSWERED:
+        return "answered"
+    if current["status"] == Invitation.Status.EXPIRED:
+        return "expired"
+    if current["status"] in ANSWERABLE and current["expires_at"] and current["expires_at"] <= now:
+        Invitation.objects.filter(pk=invitation_id, status__in=ANSWERABLE).update(status=Invitation.Status.EXPIRED)
+        return "expired"
+    return "closed"
 
 
 def due_invitations(*, now: datetime | None = None, grace: timedelta = timedelta(minutes=2)) -> list[int]:

@@ -1,8 +1,11 @@
-"""Checks on what admins type into a survey: colours people can read, links that are safe."""
+"""Checks on what people type: colours people can read, links that are safe, free text
+without control characters."""
 
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MIN_CONTRAST = 4.5  # WCAG 2 AA for normal text: white button labels on the accent colour
@@ -62,3 +65,62 @@ def validate_logo_url(value: str) -> None:
             "Use an https:// address of an image or a path under /static/, for example /static/img/logo.svg.",
             code="logo",
         )
+
+
+# C0 controls (but tab, line feed and the carriage return browsers send before each line
+# feed of a textarea), DEL and the C1 controls: invisible, they break CSV exports, e-mail
+# and terminals, and a C1 character in stored text is the trace of a wrong decoding.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_CHARACTERS_MESSAGE = _("Please remove the invisible control characters from your answer.")
+
+
+def has_control_characters(value: str) -> bool:
+    return bool(CONTROL_CHARACTERS.search(value))
+
+
+@deconstructible
+class NoControlCharacters:
+    """Refuse free text with control characters other than tab and new lines."""
+
+    message = CONTROL_CHARACTERS_MESSAGE
+    code = "control_characters"
+
+    def __call__(self, value) -> None:
+        if isinstance(value, str) and has_control_characters(value):
+            raise ValidationError(self.message, code=self.code)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, NoControlCharacters)
+
+
+validate_no_control_characters = NoControlCharacters()
+
+
+def guard_free_text(fields) -> None:
+    """Add the control-character check to every text field among `fields` (Django form
+    fields or DRF serializer fields, list fields by their child)."""
+    from django import forms
+    from rest_framework import serializers
+
+    for field in fields:
+        field = getattr(field, "child", None) or field
+        if isinstance(field, forms.CharField | serializers.CharField) and not any(
+            isinstance(v, NoControlCharacters) for v in field.validators
+        ):
+            field.validators = [*field.validators, validate_no_control_characters]
+
+
+class FreeTextForm:
+    """Form mixin: every text field refuses control characters (fields added in __init__ too)."""
+
+    def full_clean(self) -> None:
+        guard_free_text(self.fields.values())
+        super().full_clean()
+
+
+class FreeTextSerializer:
+    """Serializer mixin: every text field refuses control characters."""
+
+    def to_internal_value(self, data):
+        guard_free_text(self.fields.values())
+        return super().to_internal_value(data)

@@ -1,23 +1,50 @@
-"""The customer's survey page: /s/<token>/ and its thank-you page. No login, no JavaScript."""
+"""The customer's survey page: /s/<token>/ and its thank-you page. No login, no JavaScript.
 
-from dataclasses import dataclass
+Every customer makes these three requests, so they are kept lean: one SELECT to find the
+link (surveys.links), the answer in one short transaction (services.submit_response), and
+pages without a form error rendered once per process and survey version (`_page_html`).
+The form needs no CSRF cookie: the unguessable token in the link is what authorises an
+answer, and a post another site's page makes a browser send is refused by its Origin.
+"""
+
+import logging
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from surveys import services
+from nps_project.db_unavailable import DATABASE_ERRORS, RETRY_AFTER_SECONDS, retry_once
+from surveys import links, services, throttle, tokens
 from surveys.forms import SCALE_ENDS, ResponseForm
-from surveys.models import SCALE_BOUNDS, TEXT_ANSWER_MAX_LENGTH, WHY_MAX_LENGTH, Invitation, Survey
+from surveys.links import SurveyLink
+from surveys.models import SCALE_BOUNDS, TEXT_ANSWER_MAX_LENGTH, WHY_MAX_LENGTH, Survey
+from surveys.public_input import cross_site, form_data, page_messages
 from surveys.validators import HEX_COLOUR, MIN_CONTRAST, WHITE, contrast_ratio, darker
 from surveys.wording import extra_questions_for, supported_language, wording_for
 
-CLOSED_STATUS = {"answered": 409, "expired": 410, "closed": 410, "not_found": 404}
+CLOSED_STATUS = {"answered": 409, "expired": 410, "closed": 410, "not_found": 404, "too_many": 429, "unavailable": 503}
+# Pages without a form error are the same for every customer of one agent, survey version,
+# language and branding: rendered once per process (immutable inputs, so never stale).
+PAGE_CACHE_SIZE = 2000
+_page_cache: dict[tuple, str] = {}
+# What a customer was shown, kept in the cache (Redis) for a day, so that an answer posted
+# while the database is unreachable gets its form back filled in, in the right language.
+SHOWN_KEY = "survey-shown:{}"
+VERSION_KEY = "survey-version-content:{}"
+SHOWN_SECONDS = 86400
+_versions_stored: set[int] = set()
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -28,6 +55,15 @@ class Branding:
     logo_url: str = ""
     accent_colour: str = ""
     privacy_url: str = ""
+
+    @classmethod
+    def of_link(cls, link: SurveyLink) -> "Branding":
+        return cls(
+            name=link.brand_name,
+            logo_url=link.logo_url,
+            accent_colour=link.accent_colour,
+            privacy_url=link.privacy_url,
+        )
 
     @classmethod
     def of(cls, survey: Survey | None) -> "Branding":
@@ -63,11 +99,11 @@ def survey_csp(branding: Branding, *, frame_ancestors: str = "'none'") -> str:
 SURVEY_CSP = survey_csp(Branding(name=""))
 
 
-def _language(request: HttpRequest, invitation: Invitation | None, content: dict | None = None) -> str:
+def _language(request: HttpRequest, link: SurveyLink | None, content: dict | None = None) -> str:
     """The invitation's language; else the browser's first language the page can speak (the
     built-in ones and the survey's own); else the survey's default language."""
-    if invitation is not None and invitation.language:
-        return invitation.language
+    if link is not None and link.language:
+        return link.language
     if content is None:  # no survey to read (an unknown link): LocaleMiddleware's choice
         return translation.get_language() or settings.LANGUAGE_CODE
     known = list(content.get("wording", {}))
@@ -76,6 +112,12 @@ def _language(request: HttpRequest, invitation: Invitation | None, content: dict
         if language:
             return language
     return content.get("default_language") or settings.LANGUAGE_CODE
+
+
+def _headers(response: HttpResponse, *, language: str, branding: Branding, frame_ancestors: str) -> HttpResponse:
+    response.headers["Content-Language"] = language
+    response.headers["Content-Security-Policy"] = survey_csp(branding, frame_ancestors=frame_ancestors)
+    return response
 
 
 def render_survey(
@@ -95,9 +137,7 @@ def render_survey(
             {**context, "lang": language, "company": branding.name, "branding": branding},
             status=status,
         )
-    response.headers["Content-Language"] = language
-    response.headers["Content-Security-Policy"] = survey_csp(branding, frame_ancestors=frame_ancestors)
-    return response
+    return _headers(response, language=language, branding=branding, frame_ancestors=frame_ancestors)
 
 
 def page_context(*, form: ResponseForm, content: dict, language: str, agent: str, company: str) -> dict:
@@ -128,81 +168,241 @@ def response_form(data, *, content: dict, language: str, agent: str, company: st
     return ResponseForm(data, questions=questions)
 
 
-def _content_of(invitation: Invitation) -> dict:
-    """The content of the version the invitation asks, without pinning one (closed links)."""
-    if invitation.survey_version_id is not None:
-        return invitation.survey_version.content
-    return {"default_language": invitation.interaction.survey.default_language, "wording": {}}
+@dataclass(frozen=True)
+class Shown:
+    """What one customer is shown: the version's content, in one language, for one agent."""
+
+    link: SurveyLink
+    version_id: int
+    content: dict
+    language: str
+    branding: Branding
+
+    @property
+    def agent(self) -> str:
+        return self.link.agent_first_name
+
+    def form(self, data=None) -> ResponseForm:
+        with translation.override(self.language):
+            return response_form(
+                data, content=self.content, language=self.language, agent=self.agent, company=self.branding.name
+            )
 
 
-def _closed(request: HttpRequest, reason: str, *, language: str, invitation: Invitation | None = None) -> HttpResponse:
-    context = {"reason": reason, "agent": invitation.interaction.agent.first_name if invitation else ""}
-    branding = Branding.of(invitation.interaction.survey if invitation else None)
-    return render_survey(
+def _shown(request: HttpRequest, link: SurveyLink) -> Shown:
+    if link.survey_version_id is not None:
+        version_id, content = link.survey_version_id, link.content
+    else:  # an old invitation without a pinned version: pinned now to the current one
+        version = services.version_of(services.Invitation.objects.select_related("interaction__survey").get(pk=link.pk))
+        version_id, content = version.pk, version.content
+    return Shown(link, version_id, content, _language(request, link, content), Branding.of_link(link))
+
+
+def _remember(shown: Shown) -> None:
+    try:
+        cache.set(
+            SHOWN_KEY.format(shown.link.token_hash),
+            (replace(shown.link, content=None), shown.version_id),
+            SHOWN_SECONDS,
+        )
+        if shown.version_id not in _versions_stored:  # versions never change: stored once
+            cache.set(VERSION_KEY.format(shown.version_id), shown.content, None)
+            _versions_stored.add(shown.version_id)
+    except Exception:
+        logger.warning("Cache unavailable; this page cannot be re-shown during a database outage", exc_info=True)
+
+
+def _remembered(request: HttpRequest, token: str) -> Shown | None:
+    """What this link showed, from the cache, when the database cannot say."""
+    try:
+        stored = cache.get(SHOWN_KEY.format(tokens.hash_token(token)))
+        if stored is None:
+            return None
+        link, version_id = stored
+        content = cache.get(VERSION_KEY.format(version_id))
+    except Exception:
+        return None
+    if content is None:
+        return None
+    link = replace(link, content=content)
+    return Shown(link, version_id, content, _language(request, link, content), Branding.of_link(link))
+
+
+def _page_html(key: tuple, template: str, context: dict, *, language: str, branding: Branding) -> str:
+    html = _page_cache.get(key)
+    if html is None:
+        with translation.override(language):
+            html = render_to_string(
+                template, {**context, "lang": language, "company": branding.name, "branding": branding}
+            )
+        if len(_page_cache) >= PAGE_CACHE_SIZE:
+            _page_cache.clear()
+        _page_cache[key] = html
+    return html
+
+
+def _form_page(
+    request: HttpRequest, shown: Shown, form: ResponseForm | None = None, *, status: int = 200, message: str = ""
+) -> HttpResponse:
+    """The questions; a bound form shows what the customer typed and its errors."""
+    if form is None and not message:
+        key = ("page", shown.version_id, shown.language, shown.agent, shown.branding)
+        html = _page_cache.get(key)
+        if html is None:
+            context = page_context(
+                form=shown.form(),
+                content=shown.content,
+                language=shown.language,
+                agent=shown.agent,
+                company=shown.branding.name,
+            )
+            html = _page_html(key, "survey/page.html", context, language=shown.language, branding=shown.branding)
+        response = HttpResponse(html, status=status)
+    else:
+        context = page_context(
+            form=form or shown.form(),
+            content=shown.content,
+            language=shown.language,
+            agent=shown.agent,
+            company=shown.branding.name,
+        )
+        context["page_error"] = message
+        response = render_survey(
+            request, "survey/page.html", context, language=shown.language, branding=shown.branding, status=status
+        )
+    return _headers(response, language=shown.language, branding=shown.branding, frame_ancestors="'none'")
+
+
+def _unavailable(request: HttpRequest, shown: Shown, form: ResponseForm) -> HttpResponse:
+    """503: the form again, filled in with what the customer typed, to send in a minute."""
+    response = _form_page(request, shown, form, status=503, message=page_messages()["unavailable"])
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _closed(request: HttpRequest, reason: str, *, language: str, link: SurveyLink | None = None) -> HttpResponse:
+    context = {"reason": reason, "agent": link.agent_first_name if link else ""}
+    branding = Branding.of_link(link) if link else Branding.of(None)
+    response = render_survey(
         request, "survey/closed.html", context, language=language, branding=branding, status=CLOSED_STATUS[reason]
     )
+    if reason == "unavailable":
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _too_many(request: HttpRequest, wait: int) -> HttpResponse:
+    response = _closed(request, "too_many", language=_language(request, None))
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def _find(request: HttpRequest, token: str) -> SurveyLink | HttpResponse:
+    """The link, or the page to answer instead: throttled, unknown, or database down."""
+    wait = throttle.retry_after(request)
+    if wait is not None:
+        return _too_many(request, wait)
+    try:
+        link = retry_once(lambda: links.find(token))
+    except DATABASE_ERRORS:
+        shown = _remembered(request, token) if request.method == "POST" else None
+        if shown is not None:  # the customer's answers come back, to send again later
+            return _unavailable(request, shown, shown.form(request.POST))
+        return _closed(request, "unavailable", language=_language(request, None))
+    if link is None:
+        throttle.record_miss(request)
+        return _closed(request, "not_found", language=_language(request, None))
+    return link
+
+
+def _closed_link(request: HttpRequest, link: SurveyLink, reason: str) -> HttpResponse:
+    if reason == "expired" and link.status != "expired":
+        links.mark_expired(link)
+    return _closed(request, reason, language=_language(request, link, link.content), link=link)
 
 
 @never_cache
+@csrf_exempt  # the link's token authorises the answer; cross_site() refuses forged posts
 @require_http_methods(["GET", "POST"])
 def survey_page(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = services.invitation_for_token(token)
-    if invitation is None:
-        return _closed(request, "not_found", language=_language(request, None))
+    found = _find(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    link = found
+    reason = link.closed_reason()
+    if reason:
+        return _closed_link(request, link, reason)
+    shown = _shown(request, link)
+    if request.method == "GET":
+        links.mark_opened(link)
+        _remember(shown)
+        return _form_page(request, shown)
+    return _answer(request, shown, token)
+
+
+def _answer(request: HttpRequest, shown: Shown, token: str) -> HttpResponse:
+    messages = page_messages()
+    if cross_site(request):
+        return _form_page(request, shown, status=403, message=messages["cross_site"])
     try:
-        services.check_answerable(invitation)
+        data = form_data(request)
+    except RequestDataTooBig:
+        return _form_page(request, shown, status=400, message=messages["too_big"])
+    except UnicodeDecodeError:
+        return _form_page(request, shown, status=400, message=messages["not_utf8"])
+    form = shown.form(data)
+    with translation.override(shown.language):
+        valid = form.is_valid()
+    if not valid:
+        return _form_page(request, shown, form, status=400)
+    lost_connection = False
+
+    def store():
+        nonlocal lost_connection
+        try:
+            return services.submit_response(
+                invitation=shown.link,
+                company_score=form.cleaned_data["company_score"],
+                agent_score=form.cleaned_data["agent_score"],
+                why=form.cleaned_data["why"],
+                extra_answers=form.extra_answers(),
+                language=shown.language,
+                survey_version_id=shown.version_id,
+            )
+        except DATABASE_ERRORS:
+            lost_connection = True
+            raise
+
+    try:
+        retry_once(store)
+    except DATABASE_ERRORS:
+        return _unavailable(request, shown, form)
     except services.SurveyClosed as closed:
-        language = _language(request, invitation, _content_of(invitation))
-        return _closed(request, closed.reason, language=language, invitation=invitation)
-
-    version = services.version_of(invitation)
-    language = _language(request, invitation, version.content)
-    branding = Branding.of(invitation.interaction.survey)
-    agent = invitation.interaction.agent.first_name
-    with translation.override(language):
-        form = response_form(
-            request.POST if request.method == "POST" else None,
-            content=version.content,
-            language=language,
-            agent=agent,
-            company=branding.name,
-        )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.submit_response(
-                    invitation=invitation,
-                    company_score=form.cleaned_data["company_score"],
-                    agent_score=form.cleaned_data["agent_score"],
-                    why=form.cleaned_data["why"],
-                    extra_answers=form.extra_answers(),
-                    language=language,
-                    survey_version=version,
-                )
-            except services.SurveyClosed as closed:
-                return _closed(request, closed.reason, language=language, invitation=invitation)
-            return redirect("survey-thanks", token=token)
-        status = 400
-    else:
-        services.mark_opened(invitation)
-
-    context = page_context(form=form, content=version.content, language=language, agent=agent, company=branding.name)
-    return render_survey(request, "survey/page.html", context, language=language, branding=branding, status=status)
+        # The first try committed and only its reply was lost: the answer is the customer's.
+        if not (closed.reason == "answered" and lost_connection):
+            return _closed(request, closed.reason, language=shown.language, link=shown.link)
+    return HttpResponseRedirect(reverse("survey-thanks", args=[token]))
 
 
 @never_cache
 @require_http_methods(["GET"])
 def survey_thanks(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = services.invitation_for_token(token)
-    if invitation is None:
-        return _closed(request, "not_found", language=_language(request, None))
-    if invitation.status != Invitation.Status.ANSWERED:
-        return redirect("survey-page", token=token)
-    language = _language(request, invitation, _content_of(invitation))
-    context = {"agent": invitation.interaction.agent.first_name}
-    branding = Branding.of(invitation.interaction.survey)
-    return render_survey(request, "survey/thanks.html", context, language=language, branding=branding)
+    found = _find(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    link = found
+    if link.status != "answered":
+        return HttpResponseRedirect(reverse("survey-page", args=[token]))
+    language = _language(request, link, link.content)
+    branding = Branding.of_link(link)
+    html = _page_html(
+        ("thanks", language, link.agent_first_name, branding),
+        "survey/thanks.html",
+        {"agent": link.agent_first_name},
+        language=language,
+        branding=branding,
+    )
+    return _headers(HttpResponse(html), language=language, branding=branding, frame_ancestors="'none'")
 
 
 @require_GET

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 
 from agents.models import Department
 from surveys.models import Channel, QuestionKind, Survey, SurveyAssignment, SurveyQuestion, SurveyTranslation
+from surveys.validators import FreeTextForm
 from surveys.wording import LANGUAGE_CODE, PLACEHOLDERS, language_name, normalise_language, unknown_placeholders
 
 MAX_LANGUAGES = 20
@@ -24,7 +25,7 @@ def check_placeholders(text: str) -> str:
     return text
 
 
-class SurveyForm(forms.ModelForm):
+class SurveyForm(FreeTextForm, forms.ModelForm):
     """Everything about a survey except its wording, questions and assignment rules."""
 
     link_expiry_days = forms.IntegerField(
@@ -175,7 +176,7 @@ class SurveyForm(forms.ModelForm):
         return data
 
 
-class TranslationForm(forms.ModelForm):
+class TranslationForm(FreeTextForm, forms.ModelForm):
     class Meta:
         model = SurveyTranslation
         fields = ["language", "company_question", "agent_question", "why_prompt"]
@@ -254,7 +255,7 @@ TranslationFormSet = inlineformset_factory(
 )
 
 
-class QuestionForm(forms.ModelForm):
+class QuestionForm(FreeTextForm, forms.ModelForm):
     """One extra question; its text per language comes as text_<language> fields."""
 
     new_key = forms.SlugField(
@@ -366,7 +367,7 @@ QuestionFormSetFactory = inlineformset_factory(
 )
 
 
-class RuleForm(forms.ModelForm):
+class RuleForm(FreeTextForm, forms.ModelForm):
     department = forms.ModelChoiceField(
         queryset=Department.objects.order_by("name"), required=False, empty_label="Any department"
     )

@@ -13,9 +13,10 @@ from agents.views_manage import manage_render
 from privacy import audit
 from surveys.models import ApiToken
 from surveys.services_tokens import create_api_token
+from surveys.validators import FreeTextForm
 
 
-class TokenForm(forms.Form):
+class TokenForm(FreeTextForm, forms.Form):
     name = forms.CharField(
         label="Name",
         max_length=100,

@@ -1,7 +1,6 @@
 """The public survey page /s/<token>/ (DESIGN.md contract): every way a customer can arrive
 gets a clear page with a 4xx status, never a duplicate row or a stack trace."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -47,7 +46,6 @@ def test_the_page_asks_both_questions_with_a_form(client, invitation):
     assert reply.status_code == 200
     assert 'name="company_score"' in text(reply) and 'name="agent_score"' in text(reply)
     assert 'name="why"' in text(reply)
-    assert 'name="csrfmiddlewaretoken"' in text(reply)
     assert "Budi" in text(reply)
 
 
@@ -229,29 +227,58 @@ def test_markup_in_the_why_is_escaped_when_the_form_comes_back(client, invitatio
     assert not Response.objects.exists()
 
 
-# --- CSRF: the page's own form works, a forged post does not ------------------------------
+# --- Forged posts: the token in the link authorises an answer, the Origin refuses other sites
 
 
-def test_a_customer_posting_the_form_from_the_page_succeeds_with_csrf_checks_on(invitation):
+def test_the_form_needs_no_cookie_and_posts_from_the_page_succeed_with_csrf_checks_on(invitation):
     browser = Client(enforce_csrf_checks=True)
     page = browser.get(path(invitation))
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', text(page)).group(1)
 
-    assert "csrftoken" in browser.cookies
-    reply = browser.post(path(invitation), {**GOOD, "csrfmiddlewaretoken": token})
+    assert "csrftoken" not in browser.cookies and "sessionid" not in browser.cookies
+    assert "Set-Cookie" not in page.headers
+    reply = browser.post(path(invitation), GOOD, headers={"Origin": "http://testserver"})
 
     assert reply.status_code == 302
     assert Response.objects.count() == 1
 
 
-def test_a_post_without_the_csrf_token_is_refused(invitation):
-    browser = Client(enforce_csrf_checks=True)
-    browser.get(path(invitation))
+def test_a_post_from_the_public_base_url_is_taken(invitation, settings):
+    settings.PUBLIC_BASE_URL = "https://nps.example.com"
+    reply = Client(enforce_csrf_checks=True).post(path(invitation), GOOD, headers={"Origin": "https://nps.example.com"})
 
-    reply = browser.post(path(invitation), GOOD)
+    assert reply.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Referer": "https://evil.example/phish.html"},
+        {"Origin": "https://testserver.evil.example", "Referer": "http://testserver/"},
+    ],
+)
+def test_a_post_from_another_site_gets_the_survey_403_page_and_stores_nothing(invitation, headers):
+    reply = Client(enforce_csrf_checks=True).post(path(invitation), GOOD, headers=headers)
 
     assert reply.status_code == 403
+    assert "another website" in text(reply)
+    assert 'name="company_score"' in text(reply), "the customer can answer right here"
+    assert "Forbidden" not in text(reply) and "CSRF" not in text(reply)
+    assert_no_stack_trace(reply)
     assert not Response.objects.exists()
+    assert status_of(invitation) == "sent"
+
+
+def test_the_403_page_speaks_the_customers_language(invitation):
+    invitation.language = "id"
+    invitation.save()
+
+    reply = Client().post(path(invitation), GOOD, headers={"Origin": "https://evil.example"})
+
+    assert reply.status_code == 403
+    assert reply["Content-Language"] == "id"
+    assert "another website" not in text(reply)
 
 
 def test_other_methods_are_not_allowed(client, invitation):
