@@ -3,10 +3,10 @@ outcomes, promoter notes) in the spellings people type them, whichever identifie
 erasure was asked for with; numbers and addresses of other people stay."""
 
 import pytest
-from analytics.dashboard.promoters import mark_contacted
 
 from analytics.models import CaseEvent, PromoterContact
 from followups import services as followups
+from followups.views_promoters import mark_contacted
 from privacy import redaction, services
 
 pytestmark = pytest.mark.django_db
