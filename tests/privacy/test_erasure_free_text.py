@@ -4,8 +4,8 @@ erasure was asked for with; numbers and addresses of other people stay."""
 
 import pytest
 
-from analytics.models import CaseEvent, PromoterContact
 from followups import services as followups
+from followups.models import CaseEvent, PromoterContact
 from followups.views_promoters import mark_contacted
 from privacy import redaction, services
 
