@@ -478,7 +478,7 @@ def wrk_run(args, app: App, mode: str, conc: int) -> dict:
 
 def measure_wrk(args, peer: Peer, ours: Ours) -> list:
     rows = []
-    expected = 700 * args.duration  # fresh links for one run of ours; refilled before each run
+    expected = 1500  # fresh links for a run of ours: twice what the last run took, refilled each time
     for config in args.configs.split(","):
         peer.start(config)
         ours.start(config)
@@ -500,6 +500,8 @@ def measure_wrk(args, peer: Peer, ours: Ours) -> list:
                     for app in (peer, ours):
                         app.prepare_wrk(expected)
                         pair[app.name] = r = wrk_run(args, app, mode, conc)
+                        if app is ours:
+                            expected = max(1500, int(2 * r.get("submissions_acked", 0) * (3 if mode == "flow" else 1)))
                         print(f"WRK {config} {mode} c={conc} {app.name}: {r}", flush=True)
                     p, o = pair["peer"], pair["ours"]
                     rows.append(
