@@ -11,6 +11,7 @@
   function show(s) {
     if (s.total) {
       bar.value = s.percent;
+      bar.setAttribute("value", s.percent);
       text.textContent = s.processed + " of " + s.total + " rows (" + s.percent + " %)";
     } else {
       text.textContent = s.processed + " rows checked so far";
