@@ -4,7 +4,6 @@ dry run and sees the bad rows with their line numbers, imports the valid rows wh
 bar moves, and reads the report. The progress page also refreshes itself without JavaScript.
 axe finds nothing serious at 1440 px; at 390 px nothing is wider than the screen."""
 
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
