@@ -49,6 +49,9 @@ SEMANTIC_RULES = {
     r"^occurred_at is (implausibly old|in the future)": "dates before 2000 or after tomorrow (no date bounds)",
     r"^since must be on or before until": "a period that ends before it starts (no relation between fields)",
     r"^A phone number has 6 to 15 digits": "E.164 counts digits, not the separators around them",
+    r"^(Please remove the invisible control characters|Null characters are not allowed)": (
+        "C0/C1 control characters and NUL in free text (no JSON Schema character class for them)"
+    ),
     r"^Delivery by (email|SMS) needs customer": "a delivery method needing a contact field (a relation between fields)",
     r"^(The receiver|The URL|Enter a|Could not|Cannot|No address|.*(private|loopback|resolve|scheme|host))": (
         "a webhook receiver must be a reachable public http(s) URL (checked by DNS)"

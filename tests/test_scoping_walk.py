@@ -43,6 +43,8 @@ UNWALKED = {
     "recovery-page": "public: one customer's recovery re-survey link (a secret token)",
     "recovery-thanks": "public: one customer's recovery re-survey link (a secret token)",
     "connector-receive": "machine endpoint: a platform POSTs signed events to a secret key; no page",
+    "password_reset_confirm": "public: a one-time password-reset link (a secret token); no dashboard data",
+    "break-glass": "public: a one-time break-glass sign-in link (a secret token) printed by manage.py",
 }
 UNWALKED_NAMESPACES = {
     "admin": "Django admin: staff only; a supervisor is sent to its login (checked in the walk)",
@@ -164,6 +166,20 @@ def _fillers(*, billing, others, survey, connector, webhook) -> dict[str, list[d
         "manage-webhook-test": [{"pk": webhook.pk}],
         "manage-webhook-replay": [{"pk": 1}],
         "api-webhook": [{"pk": webhook.pk}],
+        # Admin-only pages: a supervisor must get 403 whatever the object (1 may or may not exist).
+        **{
+            name: [{"pk": 1}]
+            for name in (
+                "manage-theme",
+                "manage-sso-group",
+                "manage-sso-group-delete",
+                "manage-import-job",
+                "manage-import-status",
+                "manage-import-rows",
+                "manage-alert-rule",
+                "manage-alert-rule-delete",
+            )
+        },
         **{
             name: [{"pk": survey.pk}]
             for name in (

@@ -68,7 +68,7 @@ def test_bad_input_is_a_400_page_with_the_reason_and_nothing_stored(admin_client
     assert reply.status_code == 400
     assert message in reply.content.decode()
     assert not WebhookSubscription.objects.exists()
-    assert not ChangeRecord.objects.exists()
+    assert not ChangeRecord.objects.filter(action__startswith="webhook.").exists()
 
 
 def test_the_page_lists_recent_deliveries_with_status_tries_and_error(admin_client, allow_private, closed_port_url):
@@ -149,6 +149,7 @@ def test_the_page_reads_deliveries_in_one_query_however_many_webhooks(admin_clie
 
     services.subscribe(url=PUBLIC_URL, events_=["case.opened"])
     services.record_event("case.opened", {"id": 1})
+    count()  # the session's first request also stamps its last-seen time (idle sign-out)
     one = count()
     for _ in range(5):
         services.subscribe(url=PUBLIC_URL, events_=["case.opened"])

@@ -208,7 +208,7 @@ def test_the_schema_says_external_id_and_agent_are_not_blank(client, db):
     import yaml
 
     schema = yaml.safe_load(client.get("/api/schema/").content)
-    fields = schema["components"]["schemas"]["InteractionIn"]["properties"]
+    fields = schema["components"]["schemas"]["InteractionInRequest"]["properties"]
 
     assert fields["external_id"]["minLength"] == 1
     assert fields["agent"]["minLength"] == 1
