@@ -4,6 +4,7 @@ A test that needs a service skips with the reason when the service is absent, ex
 NPS_REQUIRE_SERVICES=1 (set by .ci/run), where it fails instead: CI always runs them all.
 """
 
+import contextlib
 import os
 import shutil
 import signal
@@ -20,6 +21,7 @@ from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
 
+from analytics.tasks import FLUSH_SCHEDULED
 from nps_project.celery import app as celery_app
 from surveys.delivery import sms
 from surveys.services_tokens import create_api_token
@@ -58,6 +60,10 @@ def _tasks_in_process(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.SMS_BACKEND = "surveys.delivery.sms.LocmemSmsBackend"
     sms.outbox.clear()
+    # The cache (Redis under CI) outlives a test: a "flush already scheduled" flag left by an
+    # earlier test would keep this test's answers from being flushed (and their cases opened).
+    with contextlib.suppress(Exception):
+        cache.delete(FLUSH_SCHEDULED)
 
 
 @pytest.fixture
