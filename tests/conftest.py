@@ -25,6 +25,7 @@ from analytics.tasks import FLUSH_SCHEDULED
 from nps_project.celery import app as celery_app
 from surveys.delivery import sms
 from surveys.services_tokens import create_api_token
+from tests.factories import AgentFactory, DepartmentFactory, UserFactory
 
 # Playwright runs an event loop in the test thread; the ORM calls there are synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -238,3 +239,33 @@ def mail_server_down(settings):
     settings.EMAIL_PORT = port
     settings.EMAIL_TIMEOUT = 2
     return port
+
+
+# --- Signed-in clients in each role (admin area, integrations pages) ----------------------
+
+
+@pytest.fixture
+def staff_user(db):
+    return UserFactory(username="olivia", first_name="Olivia", is_staff=True)
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def supervisor_client(client, db):
+    user = UserFactory(username="sam")
+    DepartmentFactory(code="billing", name="Billing").supervisors.add(user)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def agent_client(client, db):
+    user = UserFactory(username="budi")
+    AgentFactory(name="Budi Santoso", user=user)
+    client.force_login(user)
+    return client

@@ -15,7 +15,6 @@ import pytest
 
 from integrations.models_connectors import Connector
 from surveys.services import default_survey
-from tests.factories import AgentFactory, DepartmentFactory, UserFactory
 
 PAYLOADS = Path(__file__).parent / "payloads"
 ZENDESK_SECRET = "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ=="
@@ -67,33 +66,6 @@ def twilio(survey) -> Connector:
 
 def path_of(connector: Connector) -> str:
     return f"/integrations/in/{connector.url_key}/"
-
-
-@pytest.fixture
-def staff_user(db):
-    return UserFactory(username="olivia", first_name="Olivia", is_staff=True)
-
-
-@pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
-def supervisor_client(client, db):
-    user = UserFactory(username="sam")
-    DepartmentFactory(code="billing", name="Billing").supervisors.add(user)
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def agent_client(client, db):
-    user = UserFactory(username="budi")
-    AgentFactory(name="Budi Santoso", user=user)
-    client.force_login(user)
-    return client
 
 
 # Webhooks out: a local HTTP receiver and the settings that let us post to it.
