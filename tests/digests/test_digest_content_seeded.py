@@ -97,7 +97,11 @@ def test_each_audience_gets_last_weeks_figures_from_the_buckets(seeded, outbox, 
     assert [line for line in lowest.splitlines()[1:] if line] == [
         f"- {r.name}: {described(r)}" for r in reversed(ranked[3:])
     ]
-    assert ranked[-1].name == "Claims & Refunds"  # the demo's company-side problem shows
+    # The demo's company-side problem shows among the lowest. Not necessarily last: in a single
+    # week of about 35 answers per department the interval is ±25 points, and Technical Support
+    # (outages) sometimes falls below it.
+    assert "Claims & Refunds" in [r.name for r in ranked[-2:]]
+    assert "- Claims & Refunds:" in lowest
 
     counts = services.case_counts(None)
     assert counts["open"] >= 3 and counts["overdue"] >= 1
