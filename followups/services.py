@@ -327,9 +327,7 @@ class WeekCases:
     oldest_overdue: list[FollowUpCase]
 
 
-def week_cases(
-    *, since: datetime, until: datetime, department_ids: frozenset[int] | None, limit: int = 5
-) -> WeekCases:
+def week_cases(*, since: datetime, until: datetime, department_ids: frozenset[int] | None, limit: int = 5) -> WeekCases:
     """Cases opened in [since, until) and the cases overdue now, in the departments (None =
     every department); two aggregate queries and the `limit` longest-overdue cases."""
     cases = FollowUpCase.objects.all()

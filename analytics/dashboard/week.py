@@ -184,9 +184,7 @@ def week_view(filters: Filters, week: Week) -> WeekView:
     whole_company = ids is None
     if whole_company:
         scope_name = settings.COMPANY_NAME
-        scope_counts = {
-            (p, q): _rows("company", q, ranges[p], None)[0].counts for p in PERIODS for q in QUESTIONS
-        }
+        scope_counts = {(p, q): _rows("company", q, ranges[p], None)[0].counts for p in PERIODS for q in QUESTIONS}
     elif filters.department is not None:
         scope_name = filters.department.name
     else:
@@ -208,9 +206,7 @@ def week_view(filters: Filters, week: Week) -> WeekView:
             week=scope_counts[("week", q)],
             previous=scope_counts[("previous", q)],
             baseline=scope_counts[("baseline", q)],
-            factors={
-                p: _sum_factors([v for (d, question), v in factors[p].items() if question == q]) for p in PERIODS
-            },
+            factors={p: _sum_factors([v for (d, question), v in factors[p].items() if question == q]) for p in PERIODS},
         )
         for q in QUESTIONS
     }
@@ -352,9 +348,7 @@ def week_page(request: HttpRequest, page: PageRequest) -> HttpResponse:
         "labels": labels,
         "scope_rows": [table_row(view.scope[q]) for q in QUESTIONS],
         "department_rows": [table_row(f) for f in view.department_figures],
-        "movers": [
-            {**table_row(m.figure, view.agent_departments.get(m.figure.key, "")), "mover": m} for m in movers
-        ],
+        "movers": [{**table_row(m.figure, view.agent_departments.get(m.figure.key, "")), "mover": m} for m in movers],
         "agents_too_few": too_few,
         "agent_rows": [
             table_row(f, view.agent_departments.get(f.key, "")) for f in view.agent_figures if f.week.responses

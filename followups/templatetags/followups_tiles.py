@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from django import template
 
 from analytics.buckets import day_start
-
 from followups import services
 
 register = template.Library()
