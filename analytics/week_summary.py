@@ -215,9 +215,8 @@ class Mover:
 
 def movers(figures: Iterable[Figure], *, min_n: int, limit: int = 10) -> list[Mover]:
     """Agents who moved most against the week before: beyond the noise first, then by the
-    size of the change; agents with fewer than `min_n` answers this week are left out."""
-    moved = [
-        Mover(f, f.change("previous")) for f in figures if f.enough(min_n) and f.change("previous").points is not None
-    ]
+    size of the change; agents with fewer than `min_n` answers in either week are left out
+    (a change against two answers says nothing, however large)."""
+    moved = [Mover(f, f.change("previous")) for f in figures if f.enough(min_n) and f.previous.responses >= min_n]
     moved.sort(key=lambda m: (not m.change.real, -abs(m.change.points), m.figure.name))
     return moved[:limit]

@@ -328,13 +328,14 @@ class WeekCases:
 
 
 def week_cases(*, since: datetime, until: datetime, department_ids: frozenset[int] | None, limit: int = 5) -> WeekCases:
-    """Cases opened in [since, until) and the cases overdue now, in the departments (None =
-    every department); two aggregate queries and the `limit` longest-overdue cases."""
+    """The cases of the answers about interactions in [since, until) (counted on the
+    interaction's day, like the week's NPS) and the cases overdue now, in the departments
+    (None = every department): two aggregate queries and the `limit` longest-overdue cases."""
     cases = FollowUpCase.objects.all()
     if department_ids is not None:
         cases = cases.filter(department_id__in=department_ids)
     now = timezone.now()
-    week = cases.filter(opened_at__gte=since, opened_at__lt=until).aggregate(
+    week = cases.filter(response__occurred_at__gte=since, response__occurred_at__lt=until).aggregate(
         opened=Count("pk"), active=Count("pk", filter=Q(status__in=FollowUpCase.ACTIVE))
     )
     overdue = cases.filter(status__in=FollowUpCase.ACTIVE, due_at__lt=now)

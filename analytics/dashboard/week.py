@@ -163,8 +163,8 @@ def week_view(filters: Filters, week: Week) -> WeekView:
         return row.counts if row is not None else nps.Counts()
 
     department_figures = []
-    for q in QUESTIONS:
-        for code in sorted(department_rows[("week", q)], key=lambda c: by_code[c].name if c in by_code else c):
+    for code in sorted(department_rows[("week", "company")], key=lambda c: by_code[c].name if c in by_code else c):
+        for q in QUESTIONS:
             department = by_code.get(code)
             if department is None:
                 continue
@@ -248,8 +248,10 @@ def week_view(filters: Filters, week: Week) -> WeekView:
 
 def _cell(change: week_summary.Change) -> dict:
     bounds = change.interval
+    text = "—" if change.points is None else week_summary.signed(change.points)
     return {
-        "text": "—" if change.points is None else week_summary.signed(change.points),
+        "text": text,
+        "flat": text == "0",
         "interval": "" if bounds is None else f"{week_summary.signed(bounds[0])} to {week_summary.signed(bounds[1])}",
         "real": change.real,
         "down": change.points is not None and change.points < 0,
@@ -340,7 +342,9 @@ def week_page(request: HttpRequest, page: PageRequest) -> HttpResponse:
     summary = week_summary.summarise([*view.scope.values(), *view.department_figures], min_n=view.min_n, labels=labels)
     agents_on_own_question = [f for f in view.agent_figures if f.question == "agent"]
     movers = week_summary.movers(agents_on_own_question, min_n=view.min_n)
-    too_few = sum(1 for f in agents_on_own_question if 0 < f.week.responses < view.min_n)
+    too_few = sum(
+        1 for f in agents_on_own_question if f.week.responses and min(f.week.responses, f.previous.responses) < view.min_n
+    )
     context = {
         "view": view,
         "week": week,

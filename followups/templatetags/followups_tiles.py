@@ -23,7 +23,7 @@ def open_cases_tile(filters) -> dict:
 
 @register.inclusion_tag("dashboard/_week_cases.html")
 def week_cases(filters, since: date, until: date) -> dict:
-    """The Monday view's cases: opened in the week [since, until] (local days) and overdue now."""
+    """The Monday view's cases: of the week's answers [since, until] (local days) and overdue now."""
     cases = services.week_cases(
         since=day_start(since), until=day_start(until + timedelta(days=1)), department_ids=filters.department_ids
     )

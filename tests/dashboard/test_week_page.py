@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.utils import timezone
 
 from analytics import breakdowns, buckets
 from analytics.digest_content import last_complete_week
@@ -38,7 +39,8 @@ def week():
 @pytest.fixture
 def company(week, django_capture_on_commit_callbacks):
     """Billing drops beyond the noise last week, on transferred calls; Claims holds steady.
-    One detractor case of each department opened last week, Billing's now overdue."""
+    One detractor case of each department from last week's answers, both overdue now, and
+    one of Billing's from the week before."""
     billing = DepartmentFactory(code="billing", name="Billing")
     claims = DepartmentFactory(code="claims", name="Claims")
     budi = AgentFactory(name="Budi Santoso", external_id="budi-1", department=billing)
@@ -60,7 +62,9 @@ def company(week, django_capture_on_commit_callbacks):
             case = followups.open_case_for(
                 Response.objects.filter(agent=agent, occurred_at=last, company_score__lt=7).order_by("pk")[0]
             )
-            FollowUpCase.objects.filter(pk=case.pk).update(opened_at=last, due_at=last + timedelta(days=1))
+            FollowUpCase.objects.filter(pk=case.pk).update(due_at=last + timedelta(days=1))
+        # A case of the week before, still open and not yet due: not one of last week's.
+        followups.open_case_for(Response.objects.filter(agent=budi, occurred_at=before, company_score__lt=7)[0])
     return {"billing": billing, "claims": claims, "budi": budi, "carl": carl}
 
 
@@ -160,10 +164,10 @@ def test_the_cases_of_the_week_and_those_overdue_now_are_counted_for_the_scope(c
     client.force_login(supervisor)
     html = client.get("/dashboard/week/").content.decode()
     tile = html.split('class="tile week-cases"')[1].split("</div>")[0]
-    assert "opened last week, 1 still open" in tile
+    assert "from the week's answers, 1 still open" in tile
     assert "1 overdue now" in tile
-    billing_case = FollowUpCase.objects.get(department=company["billing"])
-    assert f'href="/dashboard/cases/{billing_case.pk}/"' in tile
+    overdue = FollowUpCase.objects.get(department=company["billing"], due_at__lt=timezone.now())
+    assert f'href="/dashboard/cases/{overdue.pk}/"' in tile
     assert "Carl Outsider" not in tile
 
 
