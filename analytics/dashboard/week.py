@@ -343,7 +343,9 @@ def week_page(request: HttpRequest, page: PageRequest) -> HttpResponse:
     agents_on_own_question = [f for f in view.agent_figures if f.question == "agent"]
     movers = week_summary.movers(agents_on_own_question, min_n=view.min_n)
     too_few = sum(
-        1 for f in agents_on_own_question if f.week.responses and min(f.week.responses, f.previous.responses) < view.min_n
+        1
+        for f in agents_on_own_question
+        if f.week.responses and min(f.week.responses, f.previous.responses) < view.min_n
     )
     context = {
         "view": view,
