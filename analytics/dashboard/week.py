@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 
-from agents.models import Department
+from agents.models import Agent, Department
 from analytics import nps, selectors, week_summary
 from analytics.dashboard.common import Filters, PageRequest, dashboard_page, page_response
 from analytics.digest_content import Week, last_complete_week
@@ -56,12 +56,6 @@ class Periods:
 
 
 # --- Reads ---------------------------------------------------------------------------------------
-
-
-def _rows(group_by: str, question: str, span: tuple[date, date], department_ids) -> list[NpsRow]:
-    return selectors.nps_by(
-        group_by=group_by, question=question, since=span[0], until=span[1], department_ids=department_ids
-    )
 
 
 def _factor_key(dimension: str, value: str) -> str | None:
@@ -145,88 +139,84 @@ class WeekView:
 
 
 def week_view(filters: Filters, week: Week) -> WeekView:
-    """Every figure of the page, for the filters' departments (None = the whole company)."""
+    """Every figure of the page, for the filters' departments (None = the whole company).
+
+    One aggregate query per period (selectors.agent_counts: per agent and department
+    snapshot, both questions): every answer has an agent, so the agent rows also sum to
+    each department and to the scope."""
     periods = Periods(week)
     ids = filters.department_ids
     ranges = periods.ranges
-    department_rows = {
-        (p, q): {r.key: r for r in _rows("department", q, ranges[p], ids)} for p in PERIODS for q in QUESTIONS
+    per_period = {
+        p: selectors.agent_counts(since=ranges[p][0], until=ranges[p][1], department_ids=ids) for p in PERIODS
     }
-    agent_rows = {(p, q): {r.key: r for r in _rows("agent", q, ranges[p], ids)} for p in PERIODS for q in QUESTIONS}
     factors = {p: detractor_factors(ranges[p], ids) for p in PERIODS}
-    departments = list(Department.objects.filter(pk__in=ids) if ids is not None else Department.objects.all())
-    departments.sort(key=lambda d: d.name)
-    by_code = {d.code: d for d in departments}
+    departments = sorted(
+        Department.objects.filter(pk__in=ids) if ids is not None else Department.objects.all(), key=lambda d: d.name
+    )
+    answered_agents = {row.agent_key for rows in per_period.values() for row in rows}
+    agents = {a.pk: a for a in Agent.objects.filter(pk__in=answered_agents).select_related("department")}
 
-    def counts(rows: dict, key: str):
-        row = rows.get(key)
-        return row.counts if row is not None else nps.Counts()
-
-    department_figures = []
-    for code in sorted(department_rows[("week", "company")], key=lambda c: by_code[c].name if c in by_code else c):
-        for q in QUESTIONS:
-            department = by_code.get(code)
-            if department is None:
+    def totals(rows, key) -> dict:
+        """key(row) -> question -> counts, summed over the rows."""
+        out: dict = {}
+        for row in rows:
+            k = key(row)
+            if k is None:
                 continue
-            department_figures.append(
-                Figure(
-                    kind="department",
-                    key=code,
-                    name=department.name,
-                    question=q,
-                    week=counts(department_rows[("week", q)], code),
-                    previous=counts(department_rows[("previous", q)], code),
-                    baseline=counts(department_rows[("baseline", q)], code),
-                    factors={p: factors[p].get((department.pk, q), {}) for p in PERIODS},
-                )
-            )
+            sums = out.setdefault(k, {q: nps.Counts() for q in QUESTIONS})
+            for q in QUESTIONS:
+                sums[q] = sums[q] + getattr(row, q)
+        return out
 
+    by_department = {p: totals(per_period[p], lambda r: r.department_key) for p in PERIODS}
+    by_agent = {p: totals(per_period[p], lambda r: r.agent_key) for p in PERIODS}
+    whole = {p: totals(per_period[p], lambda r: "scope").get("scope", {}) for p in PERIODS}
+    empty = nps.Counts()
+
+    department_figures = [
+        Figure(
+            kind="department",
+            key=department.code,
+            name=department.name,
+            question=q,
+            **{p: by_department[p].get(department.pk, {}).get(q, empty) for p in PERIODS},
+            factors={p: factors[p].get((department.pk, q), {}) for p in PERIODS},
+        )
+        for department in departments
+        for q in QUESTIONS
+    ]
     whole_company = ids is None
     if whole_company:
         scope_name = settings.COMPANY_NAME
-        scope_counts = {(p, q): _rows("company", q, ranges[p], None)[0].counts for p in PERIODS for q in QUESTIONS}
     elif filters.department is not None:
         scope_name = filters.department.name
     else:
         scope_name = "Your departments"
-    if not whole_company:
-        scope_counts = {}
-        for p in PERIODS:
-            for q in QUESTIONS:
-                total = nps.Counts()
-                for row in department_rows[(p, q)].values():
-                    total = total + row.counts
-                scope_counts[(p, q)] = total
     scope = {
         q: Figure(
             kind="scope",
             key="scope",
             name=scope_name,
             question=q,
-            week=scope_counts[("week", q)],
-            previous=scope_counts[("previous", q)],
-            baseline=scope_counts[("baseline", q)],
-            factors={p: _sum_factors([v for (d, question), v in factors[p].items() if question == q]) for p in PERIODS},
+            **{p: whole[p].get(q, empty) for p in PERIODS},
+            factors={
+                p: _sum_factors([v for (_d, question), v in factors[p].items() if question == q]) for p in PERIODS
+            },
         )
         for q in QUESTIONS
     }
-
     agent_figures, agent_departments = [], {}
-    for q in QUESTIONS:
-        for key, row in agent_rows[("week", q)].items():
-            answered = any(agent_rows[(p, q)].get(key) and agent_rows[(p, q)][key].responses for p in PERIODS)
-            if not answered:
-                continue
-            agent_departments[key] = by_code[row.department].name if row.department in by_code else ""
+    for pk, agent in agents.items():
+        agent_departments[agent.external_id] = agent.department.name if agent.department else ""
+        for q in QUESTIONS:
             agent_figures.append(
                 Figure(
                     kind="agent",
-                    key=key,
-                    name=row.name,
+                    key=agent.external_id,
+                    name=str(agent),
                     question=q,
-                    week=row.counts,
-                    previous=counts(agent_rows[("previous", q)], key),
-                    baseline=counts(agent_rows[("baseline", q)], key),
+                    **{p: by_agent[p].get(pk, {}).get(q, empty) for p in PERIODS},
                 )
             )
     agent_figures.sort(key=lambda f: (f.name, f.question))
