@@ -117,6 +117,7 @@ def _links(user: AbstractBaseUser, week: Week, audience: str) -> dict:
         "cases_url": base + reverse("dashboard-cases"),
         "promoters_url": base + reverse("dashboard-promoters"),
         "themes_url": f"{base}{reverse('dashboard-themes')}?{week.query}",
+        "week_url": f"{base}{reverse('dashboard-week')}?week={week.start.isoformat()}",
     }
 
 

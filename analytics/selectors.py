@@ -192,13 +192,14 @@ class AgentCounts:
     agent: nps.Counts
 
 
-def agent_counts(*, since: date, until: date) -> list[AgentCounts]:
+def agent_counts(*, since: date, until: date, department_ids: Collection[int] | None = None) -> list[AgentCounts]:
     """Per (agent, department snapshot) counts over the period from the agent-scope buckets:
     one aggregate query, whatever the number of agents. An agent who moved has one row per
-    department they answered in."""
+    department they answered in. `department_ids` keeps the answers given in those
+    departments only (a supervisor's scope)."""
     sums = {f"{q}_{c}": Sum(f"{q}_{c}") for q in QUESTIONS for c in ("promoters", "passives", "detractors")}
     rows = (
-        buckets(scope=Scope.AGENT, since=since, until=until)
+        buckets(scope=Scope.AGENT, since=since, until=until, department_ids=department_ids)
         .values("agent_key", "department_key")
         .annotate(**sums)
         .order_by("agent_key", "department_key")

@@ -10,6 +10,7 @@ from analytics.dashboard import (
     exports,
     overview,
     themes,
+    week,
 )
 from privacy import views as privacy_views
 
@@ -23,6 +24,7 @@ urlpatterns = [
     path("comments/", comments.comments, name="dashboard-comments"),
     path("drivers/", drivers.drivers, name="dashboard-drivers"),
     path("themes/", themes.themes_page, name="dashboard-themes"),
+    path("week/", week.week_page, name="dashboard-week"),
     path("export/", exports.export, name="dashboard-export"),
     path("privacy/", privacy_views.erasure, name="dashboard-privacy"),
     path("settings/email/", digest_settings.digest_settings, name="dashboard-digest-settings"),

@@ -113,6 +113,7 @@ def pages(agent_pk: int) -> list[tuple[str, str]]:
         ("comments", "/dashboard/comments/"),
         ("drivers", "/dashboard/drivers/"),
         ("cases", "/dashboard/cases/"),
+        ("week", "/dashboard/week/"),  # the Monday view: ignores the date filters (always a whole week)
     ]
 
 

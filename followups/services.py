@@ -317,6 +317,32 @@ def case_counts(department_ids: frozenset[int] | None) -> dict[str, int]:
     return cases.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=timezone.now())))
 
 
+@dataclass
+class WeekCases:
+    """For the Monday view: detractor cases opened in a week, and what is overdue now."""
+
+    opened: int
+    opened_still_active: int
+    overdue: int
+    oldest_overdue: list[FollowUpCase]
+
+
+def week_cases(*, since: datetime, until: datetime, department_ids: frozenset[int] | None, limit: int = 5) -> WeekCases:
+    """The cases of the answers about interactions in [since, until) (counted on the
+    interaction's day, like the week's NPS) and the cases overdue now, in the departments
+    (None = every department): two aggregate queries and the `limit` longest-overdue cases."""
+    cases = FollowUpCase.objects.all()
+    if department_ids is not None:
+        cases = cases.filter(department_id__in=department_ids)
+    now = timezone.now()
+    week = cases.filter(response__occurred_at__gte=since, response__occurred_at__lt=until).aggregate(
+        opened=Count("pk"), active=Count("pk", filter=Q(status__in=FollowUpCase.ACTIVE))
+    )
+    overdue = cases.filter(status__in=FollowUpCase.ACTIVE, due_at__lt=now)
+    oldest = list(overdue.select_related("department", "assignee", "response__agent").order_by("due_at", "pk")[:limit])
+    return WeekCases(week["opened"], week["active"], overdue.count(), oldest)
+
+
 # --- The periodic sweep ----------------------------------------------------------------------
 
 

@@ -364,6 +364,9 @@ DIGEST_AGENT_WEEKS = env.int("DIGEST_AGENT_WEEKS", default=4)
 DIGEST_AGENT_MIN_RESPONSES = env.int("DIGEST_AGENT_MIN_RESPONSES", default=10)
 # Departments need this many answers in the week to be named best or worst.
 DIGEST_DEPARTMENT_MIN_RESPONSES = env.int("DIGEST_DEPARTMENT_MIN_RESPONSES", default=10)
+# The Monday view (/dashboard/week/) says nothing about a department or agent with fewer
+# answers than this in the week (not news, not among the agents who moved most).
+WEEK_MIN_RESPONSES = env.int("WEEK_MIN_RESPONSES", default=5)
 # An answer is a promoter's (to thank, or ask for a review) when both scores reach this.
 PROMOTER_MIN_SCORE = env.int("PROMOTER_MIN_SCORE", default=9)
 # Anonymise why-text and customer contact data of interactions older than this many months

@@ -153,13 +153,15 @@ def page_response(
     csv_name: str = "",
     csv_header: Sequence[str] = (),
     csv_rows: Iterable[Sequence] = (),
+    csv_query: dict[str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """Render the page, or with ?format=csv the table it shows."""
+    """Render the page, or with ?format=csv the table it shows. `csv_query`: parameters of
+    the page beyond the filters that the CSV link must keep."""
     if csv_name and request.GET.get("format") == "csv":
         audit.record_export(request, name=csv_name)
         return csv_response(csv_name, csv_header, csv_rows)
     context = {"page": page, "filters": page.filters, "viewer": page.viewer, "form": page.form, **context}
     if csv_name and page.filters is not None:
-        context["csv_url"] = f"{request.path}?{page.filters.query(format='csv')}"
+        context["csv_url"] = f"{request.path}?{page.filters.query(format='csv', **(csv_query or {}))}"
     return render(request, template, context, status=status)

@@ -16,6 +16,7 @@ PAGES = {
     "/dashboard/champions/": ["concentration", "ranking"],
     "/dashboard/comments/": [],
     "/dashboard/drivers/": ["handle_time-plot"],  # 9 answers: no group is big enough to be a "killer"
+    "/dashboard/week/": [],
 }
 
 
