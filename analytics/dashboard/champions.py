@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from agents.models import Agent
@@ -290,10 +290,10 @@ def _back(request: HttpRequest) -> HttpResponse:
 def accept_plan_item(request: HttpRequest, page: PageRequest) -> HttpResponse:
     """Accept one item of the plan the page shows, from a start date (default today)."""
     if not page.viewer.sees_dashboards:
-        raise PermissionDenied(_("Only admins and supervisors act on the champion plan."))
+        raise PermissionDenied(pgettext("champion plan", "Only admins and supervisors act on the champion plan."))
     form = AcceptForm(request.POST)
     if not form.is_valid():
-        return _refused(request, page, _("Choose a plan item and a valid start date."), 400)
+        return _refused(request, page, pgettext("champion plan", "Choose a plan item and a valid start date."), 400)
     data, _snapshot = champion_analysis(request, page)
     start = form.cleaned_data["start"] or timezone.localdate()
     try:
@@ -307,10 +307,7 @@ def accept_plan_item(request: HttpRequest, page: PageRequest) -> HttpResponse:
         )
     except plan_tracking.PlanActionRefused as refused:
         return _refused(request, page, str(refused), refused.status)
-    messages.success(
-        request,
-        _("Accepted: %(item)s, tracked from %(start)s.") % {"item": str(action), "start": action.start_date},
-    )
+    messages.success(request, pgettext("champion plan", "Accepted and tracked: %(item)s.") % {"item": action})
     return _back(request)
 
 
@@ -319,12 +316,17 @@ def accept_plan_item(request: HttpRequest, page: PageRequest) -> HttpResponse:
 def stop_plan_item(request: HttpRequest, page: PageRequest, pk: int) -> HttpResponse:
     """Stop tracking an accepted item, or undo one that has not started (action=undo)."""
     if not page.viewer.sees_dashboards:
-        raise PermissionDenied(_("Only admins and supervisors act on the champion plan."))
+        raise PermissionDenied(pgettext("champion plan", "Only admins and supervisors act on the champion plan."))
     action = get_object_or_404(PlanAction, pk=pk)
     undo = request.POST.get("action") == "undo"
     try:
         plan_tracking.stop(action=action, undo=undo, viewer=page.viewer, by=request.user, request=request)
     except plan_tracking.PlanActionRefused as refused:
         return _refused(request, page, str(refused), refused.status)
-    messages.success(request, _("Undone: %(item)s.") % {"item": action} if undo else _("Tracking stopped."))
+    messages.success(
+        request,
+        pgettext("champion plan", "Undone: %(item)s.") % {"item": action}
+        if undo
+        else pgettext("champion plan", "Tracking stopped."),
+    )
     return _back(request)
