@@ -308,6 +308,8 @@ def test_supervisor_meets_no_other_departments_agent_on_any_page_csv_or_api(clie
     assert company["own_agent"].external_id in {row["key"] for row in own}
     champions_page = body_of(client.get("/dashboard/champions/"))
     assert "Retention" in champions_page  # other departments stay there, as counts
+    # The tracked plan items were walked: Billing's own, and a Retention champion as a count.
+    assert "Accepted plan items: did they work?" in champions_page and "an agent in Retention" in champions_page
     assert client.get("/admin/").status_code == 302  # the unwalked namespace refuses them
 
 

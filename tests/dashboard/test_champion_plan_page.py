@@ -73,8 +73,12 @@ def test_admin_accepts_a_move_the_agent_moves_and_the_page_tracks_it(client, adm
     html = client.get(PAGE).content.decode()
     assert "Accepted plan items: did they work?" in html and champion.name in html
     # Started today: after is today (no answers yet), before the day before, both stated.
-    assert "no answers yet" in html and "(1 days each)" in html
+    assert "no answers yet" in html and "(1 day each)" in html
     assert f'action="/dashboard/champions/plan/{action.pk}/stop/"' in html
+    # In Indonesian and Spanish the new strings are translated.
+    indonesian = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "Item rencana yang diterima: apakah berhasil?" in indonesian and "masing-masing 1 hari" in indonesian
+    assert "aún sin respuestas" in client.get(PAGE, HTTP_ACCEPT_LANGUAGE="es").content.decode()
 
 
 def test_accepting_twice_a_stale_item_or_bad_input_answer_4xx_and_store_nothing(client, admin_user, company):
