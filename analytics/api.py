@@ -1,6 +1,5 @@
 """REST API v1 analytics: NPS figures and the champion analysis."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
@@ -10,7 +9,7 @@ from rest_framework.views import APIView
 
 from agents.models import Agent, Department
 from agents.roles import viewer_for
-from analytics import champions, selectors
+from analytics import champions, plan_tracking, selectors
 from analytics.params import NpsQuerySerializer, PeriodSerializer, reject_unknown_params
 from analytics.themes import selectors as theme_selectors
 from surveys.models import ApiToken
@@ -64,16 +63,120 @@ class ChampionsQuerySerializer(PeriodSerializer):
     top_n = serializers.IntegerField(required=False, min_value=1, max_value=200)
 
 
+class TrackedFigureSerializer(serializers.Serializer):
+    n = serializers.IntegerField()
+    promoters = serializers.IntegerField()
+    passives = serializers.IntegerField()
+    detractors = serializers.IntegerField()
+    nps = serializers.FloatField(allow_null=True)
+    ci_low = serializers.FloatField(allow_null=True, help_text="Adjusted-Wald 95 % interval.")
+    ci_high = serializers.FloatField(allow_null=True)
+
+
+class TrackedChangeSerializer(serializers.Serializer):
+    """Before and after one figure; absent when the item has not started or the figure is hidden."""
+
+    before = TrackedFigureSerializer(required=False)
+    after = TrackedFigureSerializer(required=False)
+    change = serializers.FloatField(allow_null=True, required=False, help_text="After − before, NPS points.")
+    change_ci_low = serializers.FloatField(allow_null=True, required=False, help_text="95 % interval of the change.")
+    change_ci_high = serializers.FloatField(allow_null=True, required=False)
+    verdict = serializers.ChoiceField(
+        choices=list(plan_tracking.VERDICT_LABELS),
+        allow_null=True,
+        required=False,
+        help_text="worked / worse: the change is outside the noise; within_noise; no_answers; not_started.",
+    )
+    verdict_label = serializers.CharField(required=False)
+
+
+class TrackedMeasureSerializer(TrackedChangeSerializer):
+    subject = serializers.ChoiceField(choices=["agent", "department"])
+    role = serializers.ChoiceField(choices=["champion", "paired", "from", "to"])
+    question = serializers.ChoiceField(choices=list(selectors.QUESTIONS))
+    key = serializers.CharField(allow_null=True, help_text="Agent external id or department code; null when hidden.")
+    name = serializers.CharField()
+    department = serializers.CharField(allow_null=True)
+    hidden = serializers.BooleanField(help_text="Outside the viewer's departments: no name, no figures.")
+    pk = serializers.IntegerField(allow_null=True)
+
+
+class TrackedAgentSerializer(serializers.Serializer):
+    key = serializers.CharField(allow_null=True)
+    name = serializers.CharField()
+    department = serializers.CharField(allow_null=True)
+    hidden = serializers.BooleanField()
+    pk = serializers.IntegerField(allow_null=True)
+
+
+class TrackedWindowSerializer(serializers.Serializer):
+    since = serializers.DateField()
+    until = serializers.DateField()
+    days = serializers.IntegerField()
+
+
+class TrackedResultSerializer(TrackedChangeSerializer):
+    measure = serializers.CharField(help_text="The figure the item is judged on.")
+
+
+class TrackedItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=["move", "pair"])
+    status = serializers.CharField()
+    start_date = serializers.DateField()
+    accepted_at = serializers.DateTimeField()
+    accepted_by = serializers.CharField(allow_null=True)
+    champion = TrackedAgentSerializer()
+    paired = TrackedAgentSerializer(many=True)
+    from_department = serializers.CharField(allow_null=True)
+    from_department_name = serializers.CharField(allow_null=True)
+    to_department = serializers.CharField()
+    to_department_name = serializers.CharField()
+    departments = serializers.ListField(child=serializers.CharField())
+    expected = serializers.DictField(help_text="The plan's expected effect when accepted (empty when hidden).")
+    before = TrackedWindowSerializer(allow_null=True, help_text="Same number of days just before the start.")
+    after = TrackedWindowSerializer(allow_null=True, help_text="From the start date to today; null before it.")
+    result = TrackedResultSerializer()
+    measures = TrackedMeasureSerializer(many=True)
+
+
+class ChampionsSerializer(serializers.Serializer):
+    """The analysis (free-form objects, as before) plus the accepted plan items being tracked."""
+
+    period = serializers.DictField()
+    parameters = serializers.DictField()
+    method = serializers.DictField()
+    company_agent_nps = serializers.FloatField(allow_null=True)
+    company_responses = serializers.IntegerField()
+    prior_weight = serializers.FloatField()
+    ranking = serializers.ListField(child=serializers.DictField())
+    concentration = serializers.ListField(child=serializers.DictField())
+    concentrated = serializers.BooleanField()
+    concentrated_department = serializers.CharField(allow_null=True)
+    summary = serializers.CharField()
+    plan = serializers.ListField(child=serializers.DictField())
+    plan_reason = serializers.CharField(allow_blank=True)
+    not_enough_answers = serializers.ListField(child=serializers.DictField())
+    gaps = serializers.DictField()
+    tracked = TrackedItemSerializer(
+        many=True,
+        help_text="Accepted plan items being tracked (whatever the period): before/after figures and the result.",
+    )
+
+
 class ChampionsView(APIView):
-    @extend_schema(parameters=[ChampionsQuerySerializer], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=[ChampionsQuerySerializer], responses={200: ChampionsSerializer})
     def get(self, request: Request) -> Response:
         params = ChampionsQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         scope = _scope(request, None)
         data = champions.analyse(**params.validated_data).as_dict()
+        viewer = None
         if "department_ids" in scope:
             codes = set(Department.objects.filter(pk__in=scope["department_ids"]).values_list("code", flat=True))
             data = champions.visible_to(data, codes)
+            viewer = viewer_for(request.user)
+        data["tracked"] = plan_tracking.tracked(viewer=viewer)
         return Response(data)
 
 

@@ -237,3 +237,54 @@ class WeeklyDigest(models.Model):
 
 
 from analytics.themes.models import Polarity, ResponseTheme, Theme, ThemeTagging  # noqa: E402, F401
+
+
+class PlanAction(models.Model):
+    """A champion-plan item (move or pairing) someone accepted, tracked from its start date.
+
+    Written only by analytics/plan_tracking.py. An accepted move is also an agents.AgentMove
+    (the agent's department changes on the start date; past answers keep their snapshot).
+    The item's identity in the plan is `item_key`; a champion is in at most one tracked item
+    at a time (the database holds it), so accepting twice stores nothing.
+    """
+
+    class Kind(models.TextChoices):
+        MOVE = "move", "Move"
+        PAIR = "pair", "Pairing"
+
+    class Status(models.TextChoices):
+        TRACKING = "tracking", "Tracking"
+        STOPPED = "stopped", "Stopped"
+        UNDONE = "undone", "Undone"
+
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    item_key = models.CharField(max_length=1000, help_text="The plan item's identity: kind, champion, target, paired.")
+    champion = models.ForeignKey("agents.Agent", on_delete=models.CASCADE, related_name="plan_actions")
+    paired = models.ManyToManyField("agents.Agent", related_name="plan_pairings", blank=True)
+    from_department = models.ForeignKey(
+        "agents.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_department = models.ForeignKey("agents.Department", on_delete=models.PROTECT, related_name="+")
+    start_date = models.DateField(help_text="First day of the move or pairing (local date).")
+    move = models.ForeignKey("agents.AgentMove", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    expected = models.JSONField(default=dict, help_text="The plan's expected effect and text when accepted.")
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.TRACKING)
+    stopped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["champion"], condition=models.Q(status="tracking"), name="one_tracked_plan_item_per_champion"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.champion} → {self.to_department} from {self.start_date}"

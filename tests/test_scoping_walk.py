@@ -19,11 +19,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from agents.models import Agent
-from analytics import breakdowns, buckets, champions, digests
+from agents.roles import ADMIN, Viewer
+from analytics import breakdowns, buckets, champions, digests, plan_tracking
 from analytics.digest_content import last_complete_week
-from analytics.models import DigestAudience, WeeklyDigest
+from analytics.models import DigestAudience, PlanAction, WeeklyDigest
 from followups import alerts as followup_alerts
 from followups import services as followups
 from followups.models import CaseAlertMode, FollowUpCase, NotificationPreference
@@ -114,7 +116,8 @@ def company(django_capture_on_commit_callbacks, settings) -> dict:
             followups.add_note(case, f"Called back about {response.agent.name}", by=supervisor)
     buckets.rebuild()
     breakdowns.rebuild()
-    champions.refresh_snapshot()
+    snapshot = champions.refresh_snapshot()
+    _accept_plan_items(snapshot.data["plan"], by=User.objects.get(username="root"))
 
     survey = Survey.objects.first()
     create_api_token(name="walk-token")
@@ -134,6 +137,20 @@ def company(django_capture_on_commit_callbacks, settings) -> dict:
         )
         | {"dashboard-digest-unsubscribe": [{"token": digests.unsubscribe_token(supervisor)}]},
     }
+
+
+def _accept_plan_items(plan: list[dict], *, by) -> None:
+    """Tracked plan items on the champions page and API: a move into Billing (the champion
+    becomes Billing's), a pairing of a Retention champion with a Billing agent (shown to the
+    supervisor as "an agent in Retention"), a pairing elsewhere (not shown at all)."""
+    admin = Viewer(role=ADMIN)
+    move = next(i for i in plan if i["action"] == "move" and i["target_department"] == "billing")
+    pair = next(i for i in plan if i["action"] == "pair" and i["target_department"] == "billing")
+    elsewhere = next(i for i in plan if i["target_department"] not in ("billing", move["from_department"]))
+    for item in (move, pair, elsewhere):
+        plan_tracking.accept(
+            plan=plan, key=plan_tracking.item_key(item), start=timezone.localdate(), viewer=admin, by=by, request=None
+        )
 
 
 def _fillers(*, billing, others, survey, connector, webhook) -> dict[str, list[dict]]:
@@ -166,6 +183,7 @@ def _fillers(*, billing, others, survey, connector, webhook) -> dict[str, list[d
         "manage-webhook-test": [{"pk": webhook.pk}],
         "manage-webhook-replay": [{"pk": 1}],
         "api-webhook": [{"pk": webhook.pk}],
+        "dashboard-champions-stop": [{"pk": a.pk} for a in PlanAction.objects.order_by("pk")],
         # Admin-only pages: a supervisor must get 403 whatever the object (1 may or may not exist).
         **{
             name: [{"pk": 1}]
@@ -290,6 +308,8 @@ def test_supervisor_meets_no_other_departments_agent_on_any_page_csv_or_api(clie
     assert company["own_agent"].external_id in {row["key"] for row in own}
     champions_page = body_of(client.get("/dashboard/champions/"))
     assert "Retention" in champions_page  # other departments stay there, as counts
+    # The tracked plan items were walked: Billing's own, and a Retention champion as a count.
+    assert "Accepted plan items: did they work?" in champions_page and "an agent in Retention" in champions_page
     assert client.get("/admin/").status_code == 302  # the unwalked namespace refuses them
 
 

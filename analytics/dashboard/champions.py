@@ -10,16 +10,24 @@ that move or pair someone in their departments.
 """
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
+from django import forms
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import pgettext
+from django.views.decorators.http import require_POST
 
 from agents.models import Agent
 from analytics import champions as analysis_module
-from analytics import figures
+from analytics import figures, plan_tracking
 from analytics.dashboard.common import PageRequest, dashboard_page, page_response
-from analytics.models import ChampionSnapshot
+from analytics.models import ChampionSnapshot, PlanAction
 
 SNAPSHOT_MAX_AGE = timedelta(hours=2)
 
@@ -71,11 +79,20 @@ def concentration_figure(concentration: list[dict]) -> dict:
             "hovertemplate": "%{x}: %{y:.1f} expected<extra></extra>",
         },
     ]
+    # Department names are long and many: tilted labels with room below them, and the
+    # legend above the plot so it never collides with the labels.
     layout = figures.base_layout(
         barmode="group",
         hovermode="closest",
-        yaxis={"title": {"text": "Agents in the top N"}, "rangemode": "tozero", "gridcolor": "#e5e7eb"},
-        xaxis={"automargin": True},
+        yaxis={
+            "title": {"text": "Agents in the top N"},
+            "rangemode": "tozero",
+            "gridcolor": "#e5e7eb",
+            "automargin": True,
+        },
+        xaxis={"automargin": True, "tickangle": -30 if len(names) > 3 else 0},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        margin={"l": 56, "r": 16, "t": 48, "b": 16},
     )
     return {"data": data, "layout": layout, "config": figures.CONFIG}
 
@@ -123,9 +140,16 @@ def ranking_figure(top: list[dict]) -> dict:
     return {"data": data, "layout": layout, "config": figures.CONFIG}
 
 
-@dashboard_page()
-def champions(request: HttpRequest, page: PageRequest) -> HttpResponse:
+def champions_context(request: HttpRequest, page: PageRequest) -> tuple[dict, list[tuple]]:
+    """The page's context and its CSV rows (also rendered again, with an error, when an
+    accept or stop is refused)."""
     data, snapshot = champion_analysis(request, page)
+    # Each item's identity and whether this viewer may accept it come from the full plan (the
+    # visible one hides other departments' agents); a key is only given where it is acceptable.
+    tracked_champions = set(
+        PlanAction.objects.filter(status=PlanAction.Status.TRACKING).values_list("champion__external_id", flat=True)
+    )
+    data = {**data, "plan": [{**item, **_acceptance(item, page, tracked_champions)} for item in data["plan"]]}
     filters = page.filters
     if filters.department is not None:
         codes: set[str] | None = {filters.department.code}
@@ -151,6 +175,8 @@ def champions(request: HttpRequest, page: PageRequest) -> HttpResponse:
     plan = [
         {**item, "champion": linked(item["champion"]), "paired": [linked(p) for p in item["paired"]]} for item in plan
     ]
+    today = timezone.localdate()
+    start_min, start_max = plan_tracking.start_bounds(today)
     visible_top = [r for r in ranking if r["champion"]]
 
     context = {
@@ -168,6 +194,14 @@ def champions(request: HttpRequest, page: PageRequest) -> HttpResponse:
         "ranking_figure": ranking_figure(top if codes is None else visible_top),
         "period_since": data["period"]["since"],
         "period_until": data["period"]["until"],
+        "tracked": [
+            {**t, "can_act": plan_tracking.may_act(page.viewer, set(t["departments"]))}
+            for t in plan_tracking.tracked(viewer=page.viewer, today=today)
+        ],
+        "today": today,
+        "start_min": start_min,
+        "start_max": start_max,
+        "period_query": period_query(request),
     }
     csv_rows = [
         (
@@ -184,11 +218,37 @@ def champions(request: HttpRequest, page: PageRequest) -> HttpResponse:
         )
         for r in ranking
     ]
+    return context, csv_rows
+
+
+def _acceptance(item: dict, page: PageRequest, tracked_champions: set[str]) -> dict:
+    codes = plan_tracking.item_departments(item)
+    acceptable = plan_tracking.may_act(page.viewer, codes)
+    return {
+        "accept_key": plan_tracking.item_key(item) if acceptable else "",
+        "already_tracked": acceptable and item["champion"]["key"] in tracked_champions,
+    }
+
+
+def period_query(request: HttpRequest) -> str:
+    """The page's own period in the query string (none: the default period and its snapshot),
+    so an accept works on exactly the plan the page showed."""
+    return urlencode({k: request.GET[k] for k in ("since", "until") if request.GET.get(k)})
+
+
+@dashboard_page()
+def champions(request: HttpRequest, page: PageRequest) -> HttpResponse:
+    context, csv_rows = champions_context(request, page)
+    return _render(request, page, context, csv_rows)
+
+
+def _render(request: HttpRequest, page: PageRequest, context: dict, csv_rows, *, status: int = 200) -> HttpResponse:
     return page_response(
         request,
         "dashboard/champions.html",
         page,
         context,
+        status=status,
         csv_name="nps-champions",
         csv_header=(
             "rank",
@@ -204,3 +264,69 @@ def champions(request: HttpRequest, page: PageRequest) -> HttpResponse:
         ),
         csv_rows=csv_rows,
     )
+
+
+# --- Accepting and tracking plan items ---------------------------------------------------------
+
+
+class AcceptForm(forms.Form):
+    item = forms.CharField(max_length=1000)
+    start = forms.DateField(required=False)
+
+
+def _refused(request: HttpRequest, page: PageRequest, message: str, status: int) -> HttpResponse:
+    """The champions page again, the refusal on top, with a 4xx status; nothing was stored."""
+    context, csv_rows = champions_context(request, page)
+    return _render(request, page, {**context, "action_error": message}, csv_rows, status=status)
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    query = period_query(request)
+    return redirect(f"{reverse('dashboard-champions')}{'?' + query if query else ''}#tracked")
+
+
+@require_POST
+@dashboard_page(allow_agents=True)
+def accept_plan_item(request: HttpRequest, page: PageRequest) -> HttpResponse:
+    """Accept one item of the plan the page shows, from a start date (default today)."""
+    if not page.viewer.sees_dashboards:
+        raise PermissionDenied(pgettext("champion plan", "Only admins and supervisors act on the champion plan."))
+    form = AcceptForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, page, pgettext("champion plan", "Choose a plan item and a valid start date."), 400)
+    data, _snapshot = champion_analysis(request, page)
+    start = form.cleaned_data["start"] or timezone.localdate()
+    try:
+        action = plan_tracking.accept(
+            plan=data["plan"],
+            key=form.cleaned_data["item"],
+            start=start,
+            viewer=page.viewer,
+            by=request.user,
+            request=request,
+        )
+    except plan_tracking.PlanActionRefused as refused:
+        return _refused(request, page, str(refused), refused.status)
+    messages.success(request, pgettext("champion plan", "Accepted and tracked: %(item)s.") % {"item": action})
+    return _back(request)
+
+
+@require_POST
+@dashboard_page(allow_agents=True)
+def stop_plan_item(request: HttpRequest, page: PageRequest, pk: int) -> HttpResponse:
+    """Stop tracking an accepted item, or undo one that has not started (action=undo)."""
+    if not page.viewer.sees_dashboards:
+        raise PermissionDenied(pgettext("champion plan", "Only admins and supervisors act on the champion plan."))
+    action = get_object_or_404(PlanAction, pk=pk)
+    undo = request.POST.get("action") == "undo"
+    try:
+        plan_tracking.stop(action=action, undo=undo, viewer=page.viewer, by=request.user, request=request)
+    except plan_tracking.PlanActionRefused as refused:
+        return _refused(request, page, str(refused), refused.status)
+    messages.success(
+        request,
+        pgettext("champion plan", "Undone: %(item)s.") % {"item": action}
+        if undo
+        else pgettext("champion plan", "Tracking stopped."),
+    )
+    return _back(request)
