@@ -115,16 +115,24 @@ def rebuild(*, since: date | None = None, until: date | None = None, exact: bool
     started = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
         _write_lock(cursor)
-        if exact or not fingerprints.supported() or _short(since, until):
+        in_range, range_params = _day_range(since, until)
+        if exact or not fingerprints.supported() or _short(since, until) or not _any_bucket(cursor, since, until):
             written = _sync_days(cursor, since, until)
         else:
             found = fingerprints.find_mismatches(cursor, _responses(since, until), since=since, until=until)
             written = _sync_mismatches(cursor, found)
-        in_range, range_params = _day_range(since, until)
         cursor.execute(f"SELECT COUNT(*) FROM {BUCKET_TABLE} WHERE 1=1{in_range}", range_params)
         buckets = cursor.fetchone()[0]
     seconds = (timezone.now() - started).total_seconds()
     return RebuildResult(since=since, until=until, buckets=buckets, seconds=seconds, written=written.written)
+
+
+def _any_bucket(cursor, since: date | None, until: date | None) -> bool:
+    """Whether any bucket is stored in the days [since, until]; into an empty range every
+    row is written anyway, so fingerprints would only add a pass over the responses."""
+    in_range, range_params = _day_range(since, until)
+    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {BUCKET_TABLE} WHERE 1=1{in_range})", range_params)
+    return cursor.fetchone()[0]
 
 
 def _short(since: date | None, until: date | None) -> bool:

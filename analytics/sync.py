@@ -48,6 +48,16 @@ def sync(
     row per key; `table` has an `id` primary key and a unique constraint on `key`.
     """
     names = [*key, *counters]
+    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {target_where})", list(target_params))
+    if not cursor.fetchone()[0]:
+        # Nothing stored in the range (a first build, a rebuild into an emptied table): every
+        # source row is an insert, so skip the full join and the difference table.
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(names)} FROM ({source_sql}) src "
+            "ORDER BY " + ", ".join(key),
+            list(source_params),
+        )
+        return SyncResult(inserted=cursor.rowcount)
     on_key = " AND ".join(f"s.{k} = t.{k}" for k in key)
     changed = " OR ".join(f"s.{c} <> t.{c}" for c in counters)
     cursor.execute(f"DROP TABLE IF EXISTS {DIFF_TABLE}")

@@ -10,6 +10,7 @@ import os
 import platform
 import statistics
 import sys
+import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -76,6 +77,53 @@ def settle_derived_tables() -> None:
             cursor.execute(f"VACUUM ANALYZE {table}")
 
 
+def serial_queries() -> None:
+    """Run this process's SQL without parallel-query workers (max_parallel_workers_per_gather
+    = 0), so all of a request's database work is in the one backend CpuClock reads. On 2
+    cores shared with other work the workers had no idle core to use anyway."""
+    from django.db.backends.signals import connection_created
+
+    def no_parallel(sender, connection, **kwargs) -> None:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET max_parallel_workers_per_gather = 0")
+
+    connection_created.connect(no_parallel, weak=False)
+    from django.db import connections
+
+    connections.close_all()  # the next query opens a connection with the setting
+
+
+def _cpu_seconds(pid: int) -> float:
+    """Time a process has spent on a CPU (/proc/<pid>/schedstat, nanoseconds)."""
+    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9
+
+
+class CpuClock:
+    """CPU seconds of this process and of the PostgreSQL backend serving its connection over
+    a block: what a request costs, whatever the machine's load (a busy machine stretches the
+    wall-clock time, not these). Parallel-query workers are not counted (see serial_queries)."""
+
+    app: float = 0.0
+    database: float = 0.0
+
+    def __enter__(self) -> "CpuClock":
+        from django.db import connection
+
+        connection.ensure_connection()
+        self._pid = connection.connection.info.backend_pid
+        self._app, self._database = time.process_time(), _cpu_seconds(self._pid)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.app = time.process_time() - self._app
+        self.database = _cpu_seconds(self._pid) - self._database
+
+    @property
+    def total(self) -> float:
+        return self.app + self.database
+
+
 def median(values: Sequence[float]) -> float:
     return statistics.median(values)
 
@@ -94,7 +142,14 @@ def machine_info() -> list[tuple[str, str]]:
         cursor.execute("SHOW server_version")
         pg_version = cursor.fetchone()[0]
         pg_settings = []
-        for name in ("shared_buffers", "work_mem", "max_parallel_workers_per_gather", "synchronous_commit"):
+        for name in (
+            "shared_buffers",
+            "work_mem",
+            "max_parallel_workers_per_gather",
+            "synchronous_commit",
+            "jit",
+            "jit_above_cost",
+        ):
             cursor.execute(f"SHOW {name}")
             pg_settings.append(f"{name}={cursor.fetchone()[0]}")
         cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('surveys_response'))")
@@ -126,6 +181,30 @@ def machine_info() -> list[tuple[str, str]]:
         ("Python / Django", f"{platform.python_version()} / {django.get_version()}"),
         ("database", connection.settings_dict["NAME"]),
     ]
+
+
+STATE_TABLES = ("surveys_response", "surveys_interaction", *DERIVED_TABLES, "analytics_followupcase")
+
+
+def analyze_state() -> str:
+    """The planner's statistics of the tables the figures read: when each was last analysed
+    and how many rows changed since (after a fresh load and before autovacuum has run, the
+    derived tables may have been planned from no statistics at all)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, n_live_tup, n_mod_since_analyze, "
+            "to_char(greatest(last_analyze, last_autoanalyze), 'HH24:MI:SS') "
+            "FROM pg_stat_user_tables WHERE relname = ANY(%s) ORDER BY relname",
+            [list(STATE_TABLES)],
+        )
+        rows = cursor.fetchall()
+    lines = [
+        f"  {name}: {live:,} rows, {changed:,} changed since analysed at {at or 'never'}"
+        for name, live, changed, at in rows
+    ]
+    return "Planner statistics (pg_stat_user_tables):\n" + "\n".join(lines)
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, title: str = "") -> None:

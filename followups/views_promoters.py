@@ -22,8 +22,8 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,7 +36,7 @@ from analytics.csv_export import csv_response
 from analytics.dashboard.exports import ScopedPeriodForm, with_default_period
 from followups.models import FollowUpCase, PromoterContact
 from privacy import audit
-from surveys.models import Response, Survey
+from surveys.models import Interaction, Response, Survey
 
 PER_PAGE = 50
 CSV_LIMIT = 50_000
@@ -53,12 +53,39 @@ def fatigue_days() -> int:
     return survey.fatigue_days if survey else Survey._meta.get_field("fatigue_days").default
 
 
-def _same_customer(prefix: str) -> Q:
-    """Rows (reached through `prefix`) whose interaction shares the outer answer's email or phone."""
+def _same_customer_as(rows: QuerySet, prefix: str):
+    """A boolean expression: the outer answer's customer (its interaction's email or phone,
+    when not blank) is among the customers of `rows` (reached through `prefix`).
+
+    Two small queries first: the emails and phones of `rows` (the contacts of the window,
+    the open cases: few), then the interactions with those emails or phones (by their
+    indexes); the answers are then tested against that list of interaction ids, which
+    PostgreSQL probes as a hash. A correlated EXISTS with an OR inside re-ran a join for
+    every promoter answer of the period; a test on the interaction's own columns, or an
+    uncorrelated subquery (whose size the planner overestimated by 300 times, and then
+    JIT-compiled), made it scan every interaction: 2.5 s and more for a month at
+    1,000,000 answers."""
     email, phone = f"{prefix}interaction__customer_email", f"{prefix}interaction__customer_phone"
-    return Q(**{email: OuterRef("interaction__customer_email"), f"{email}__gt": ""}) | Q(
-        **{phone: OuterRef("interaction__customer_phone"), f"{phone}__gt": ""}
-    )
+    emails, phones = set(), set()
+    for customer_email, customer_phone in rows.order_by().values_list(email, phone):
+        if customer_email:
+            emails.add(customer_email)
+        if customer_phone:
+            phones.add(customer_phone)
+    if not emails and not phones:
+        return Value(False)
+    # The emails and phones as two array parameters (`= ANY(%s)`): as `IN (%s, %s, …)` each
+    # costs Django and psycopg a placeholder, tens of milliseconds for a few thousand.
+    table = Interaction._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE customer_email = ANY(%s) OR customer_phone = ANY(%s)",  # noqa: S608
+            [sorted(emails), sorted(phones)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    if not ids:
+        return Value(False)
+    return ExpressionWrapper(Q(interaction_id__in=ids), output_field=BooleanField())
 
 
 def promoters(*, department_ids: frozenset[int] | None, since, until, channel: str = "") -> QuerySet[Response]:
@@ -80,8 +107,8 @@ def promoters(*, department_ids: frozenset[int] | None, since, until, channel: s
         has_contact=ExpressionWrapper(
             Q(interaction__customer_email__gt="") | Q(interaction__customer_phone__gt=""), output_field=BooleanField()
         ),
-        thanked_recently=Exists(PromoterContact.objects.filter(_same_customer("response__"), at__gte=window_start)),
-        open_case=Exists(FollowUpCase.objects.filter(_same_customer("response__"), status__in=FollowUpCase.ACTIVE)),
+        thanked_recently=_same_customer_as(PromoterContact.objects.filter(at__gte=window_start), "response__"),
+        open_case=_same_customer_as(FollowUpCase.objects.filter(status__in=FollowUpCase.ACTIVE), "response__"),
     ).select_related("agent", "department", "interaction", "promoter_contact__by")
 
 
@@ -231,7 +258,11 @@ def promoter_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         audit.record_export(request, name="nps-promoters")
         return csv_response("nps-promoters", CSV_HEADER, (_csv_row(r) for r in rows[:CSV_LIMIT]))
-    page_obj = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    # Page through the ids (the sort needs only the department joined), then load the page's
+    # 50 answers with their agent, department, interaction and contact.
+    page_obj = Paginator(rows.values_list("pk", flat=True), PER_PAGE).get_page(request.GET.get("page"))
+    loaded = {response.pk: response for response in rows.filter(pk__in=list(page_obj.object_list))}
+    page_obj.object_list = [loaded[pk] for pk in page_obj.object_list if pk in loaded]
     for response in page_obj:
         response.reason = why_not(response)
     query = form.data.copy()

@@ -121,22 +121,22 @@ class WorkerProcess:
         return self.log.read_text() if self.log.exists() else ""
 
 
-@pytest.fixture
-def celery_worker_process(postgres_tx, redis_url, tmp_path, settings):
-    """A `celery worker` subprocess on the Redis broker and the test database.
-
-    Tests that use it are transactional: the worker only sees committed rows.
-    """
+def subprocess_database_url() -> str:
+    """The URL of the test database this process uses, for a subprocess to reach it."""
     db = connection.settings_dict
-    database_url = (
-        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
-    log = tmp_path / "worker.log"
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{host}:{port}/{db['NAME']}"
+
+
+def start_worker(folder: Path, redis_url: str, settings, *, name: str = "test") -> "WorkerProcess":
+    """Start one `celery worker` subprocess (solo pool) on the Redis broker and the test
+    database, without waiting for it; its log and mails go in `folder`."""
+    mail_dir = folder / "mail"
+    mail_dir.mkdir(parents=True)
+    log = folder / "worker.log"
     env = {
         **os.environ,
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": subprocess_database_url(),
         "REDIS_URL": redis_url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
@@ -145,9 +145,6 @@ def celery_worker_process(postgres_tx, redis_url, tmp_path, settings):
         "PUBLIC_BASE_URL": settings.PUBLIC_BASE_URL,
         "SURVEY_TOKEN_KEY": settings.SURVEY_TOKEN_KEY,
     }
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    celery_app.control.purge()  # messages left by an earlier run must not reach this worker
-    cache.delete("analytics:flush-scheduled")  # a purged flush must not stop the next one being queued
     with log.open("wb") as out:
         process = subprocess.Popen(
             [
@@ -162,28 +159,67 @@ def celery_worker_process(postgres_tx, redis_url, tmp_path, settings):
                 "--without-gossip",
                 "--without-mingle",
                 "--hostname",
-                f"test-{os.getpid()}@%h",
+                f"{name}-{os.getpid()}@%h",
             ],
             cwd=BASE_DIR,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    worker = WorkerProcess(process, mail_dir, log)
+    return WorkerProcess(process, mail_dir, log)
+
+
+@contextlib.contextmanager
+def running_workers(*workers: "WorkerProcess"):
+    """Wait until every started worker is ready; stop them all on exit."""
     try:
-        deadline = time.monotonic() + 30
-        while "ready." not in worker.log_text():
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Celery worker did not start:\n{worker.log_text()[-3000:]}")
-            time.sleep(0.2)
-        yield worker
+        deadline = time.monotonic() + 45
+        for worker in workers:
+            while "ready." not in worker.log_text():
+                if worker.process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"Celery worker did not start:\n{worker.log_text()[-3000:]}")
+                time.sleep(0.2)
+        yield workers
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        for worker in workers:
+            worker.process.send_signal(signal.SIGTERM)
+        for worker in workers:
+            try:
+                worker.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.process.kill()
+                worker.process.wait()
+
+
+@pytest.fixture
+def celery_worker_process(postgres_tx, redis_url, tmp_path, settings):
+    """A `celery worker` subprocess on the Redis broker and the test database.
+
+    Tests that use it are transactional: the worker only sees committed rows.
+    """
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    celery_app.control.purge()  # messages left by an earlier run must not reach this worker
+    cache.delete("analytics:flush-scheduled")  # a purged flush must not stop the next one being queued
+    try:
+        with running_workers(start_worker(tmp_path, redis_url, settings)) as (worker,):
+            yield worker
+    finally:
+        celery_app.control.purge()
+
+
+@pytest.fixture
+def two_celery_workers(postgres_tx, redis_url, tmp_path, settings):
+    """Two `celery worker` processes on one Redis broker and the test database, as when
+    the workers are scaled out to two machines; both consume the same queue."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    celery_app.control.purge()
+    cache.delete("analytics:flush-scheduled")
+    try:
+        one = start_worker(tmp_path / "one", redis_url, settings, name="one")
+        two = start_worker(tmp_path / "two", redis_url, settings, name="two")
+        with running_workers(one, two):
+            yield one, two
+    finally:
         celery_app.control.purge()
 
 
