@@ -419,11 +419,6 @@ class Standing:
         """The share of the other ranked agents this agent ranks above (0–100)."""
         return 100 if self.of <= 1 else round(100 * (self.of - self.rank) / (self.of - 1))
 
-    @property
-    def top_percent(self) -> int:
-        """'Top 10 %': rank over ranked agents, rounded up to a whole percent."""
-        return max(1, -(-100 * self.rank // self.of))
-
 
 def fair_ranking(*, since: date, until: date, min_responses: int | None = None) -> FairRanking:
     """Rank agents as analyse() does (same shrinkage, same minimum), nothing more."""
