@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from analytics import digests
+from analytics.buckets import day_start
 from analytics.digest_content import agent_digest, last_complete_week
 from analytics.models import WeeklyDigest
 from followups.models import Kudos
@@ -46,10 +47,7 @@ def test_another_agent_never_sees_it(client, sent, ani):
 
 def test_the_kudos_of_last_week_are_in_the_agents_digest(sent, budi_with_login, ani, mailoutbox):
     week = last_complete_week()
-    Kudos.objects.update(
-        sent_at=sent.sent_at.replace(year=week.start.year, month=week.start.month, day=week.start.day)
-        + timedelta(days=2)
-    )
+    Kudos.objects.update(sent_at=day_start(week.start + timedelta(days=2)) + timedelta(hours=9))  # last week
 
     assert [k["why"] for k in agent_digest(week, budi_with_login).kudos] == [WHY]
     assert agent_digest(week, ani).kudos == []
