@@ -113,6 +113,7 @@ def pages(agent_pk: int) -> list[tuple[str, str]]:
         ("comments", "/dashboard/comments/"),
         ("drivers", "/dashboard/drivers/"),
         ("cases", "/dashboard/cases/"),
+        ("coaching", "/dashboard/coaching/"),
     ]
 
 
