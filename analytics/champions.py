@@ -402,7 +402,7 @@ class FairRanking:
         found = next((f for f in self.ranking if f.pk == agent_pk), None)
         if found is None:
             return None
-        return Standing(rank=found.rank, of=len(self.ranking), adjusted=found.adjusted, n=found.n)
+        return Standing(rank=found.rank, of=len(self.ranking), adjusted=found.adjusted, counts=found.counts)
 
 
 @dataclass(frozen=True)
@@ -412,7 +412,11 @@ class Standing:
     rank: int
     of: int
     adjusted: float
-    n: int
+    counts: nps.Counts
+
+    @property
+    def n(self) -> int:
+        return self.counts.responses
 
     @property
     def ahead_of_percent(self) -> int:

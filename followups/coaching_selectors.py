@@ -9,7 +9,8 @@ The queue (for the agents currently in the viewer's departments) names an agent 
 - **a low standing**: over the CHAMPION_PERIOD_DAYS days ending with that week they have at
   least CHAMPION_MIN_RESPONSES answers (the ranking's minimum), their adjusted NPS (the fair
   ranking's shrunk NPS) is below the company's agent NPS and they rank in the bottom
-  LOW_SCORER_QUANTILE of ranked agents (the champion plan's definition of a low scorer).
+  LOW_SCORER_QUANTILE of ranked agents (the champion plan's definition of a low scorer),
+  when at least four agents are ranked (a bottom quarter of fewer means nothing).
 Order: agents with both reasons first; then real drops, the surest first (the change
 interval's upper end lowest); then low standings, lowest adjusted NPS first.
 """
@@ -67,14 +68,6 @@ class QueueEntry:
     notes: int = 0
     last_note_at: datetime | None = None
     open_goals: int = 0
-
-    @property
-    def week_nps(self) -> float | None:
-        return nps.nps(self.week)
-
-    @property
-    def week_interval(self) -> str:
-        return _interval_text(nps.interval(self.week))
 
     @property
     def sort_key(self) -> tuple:
@@ -135,7 +128,7 @@ def coaching_queue(*, department_ids: frozenset[int] | None, today: date | None 
                 f"over the {BASELINE_WEEKS} weeks before (n = {previous.responses})."
             )
         if low:
-            bounds = nps.interval(nps.Counts(*_counts_of(fair, agent.pk)))
+            bounds = nps.interval(standing.counts)
             entry.reasons.append(
                 f"Low over the last {settings.CHAMPION_PERIOD_DAYS} days: adjusted NPS {signed(standing.adjusted)} "
                 f"(n = {standing.n}, 95 % interval {_interval_text(bounds)}), rank {standing.rank} of "
@@ -155,11 +148,6 @@ def coaching_queue(*, department_ids: frozenset[int] | None, today: date | None 
         entries=entries,
         agents_in_scope=len(agents),
     )
-
-
-def _counts_of(fair: champions.FairRanking, agent_pk: int) -> tuple[int, int, int]:
-    figure = next(f for f in fair.ranking if f.pk == agent_pk)
-    return figure.counts.promoters, figure.counts.passives, figure.counts.detractors
 
 
 def _add_coaching_counts(entries: list[QueueEntry]) -> None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from agents.models import Agent
 from agents.roles import Viewer
 from analytics import nps
+from analytics.themes.models import Theme
 from followups.coaching_models import CoachingGoal, CoachingNote, Kudos
 from privacy import audit
 from surveys.models import Response
@@ -69,6 +70,8 @@ def set_goal(
     elif kind == CoachingGoal.Kind.THEME:
         if not theme_key or target_share is None or not 0 <= target_share <= 100:
             raise CoachingRefused("A theme goal needs a theme and a share from 0 to 100 %.")
+        if not Theme.objects.filter(key=theme_key, active=True).exists():
+            raise CoachingRefused(f"There is no active theme {theme_key!r}.")
         target_nps = None
     else:
         raise CoachingRefused(f"Unknown kind of goal {kind!r}.")

@@ -115,3 +115,19 @@ def test_closing_a_goal_needs_met_or_dropped_and_happens_once(sam_client, budi, 
 
 def test_get_on_a_write_url_is_refused(sam_client, budi):
     assert sam_client.get(reverse("dashboard-coaching-note", args=[budi.pk])).status_code == 405
+
+
+def test_the_service_refuses_what_the_form_would_and_stores_nothing(budi, sam, claire):
+    from agents.roles import viewer_for
+    from followups import coaching_services as services
+
+    due = timezone.localdate() + timedelta(days=10)
+    with pytest.raises(services.CoachingRefused):
+        services.set_goal(
+            viewer=viewer_for(sam), agent=budi, author=sam, kind="theme", theme_key="gone", target_share=5, due_on=due
+        )
+    with pytest.raises(services.CoachingRefused):
+        services.add_note(viewer=viewer_for(claire), agent=budi, author=claire, text="Not my agent")
+    with pytest.raises(services.CoachingRefused):
+        services.set_goal(viewer=viewer_for(sam), agent=budi, author=sam, kind="nps", target_nps=101, due_on=due)
+    assert _nothing_stored()
