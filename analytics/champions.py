@@ -386,3 +386,46 @@ def _summary(leader: DepartmentShare | None, drawn: int, minimum: int, concentra
         f"{head}; chance alone would give this with probability {odds(leader.tail_probability)}, "
         "so it is not treated as concentration."
     )
+
+
+@dataclass(frozen=True)
+class FairRanking:
+    """The champion ranking alone (no concentration or plan): ranked agents best first, and
+    the company's agent-question counts their NPS is shrunk toward."""
+
+    ranking: list[AgentFigure]
+    company: nps.Counts
+    min_responses: int
+
+    def standing(self, agent_pk: int) -> "Standing | None":
+        """Where one agent stands; None when they are not ranked (too few answers)."""
+        found = next((f for f in self.ranking if f.pk == agent_pk), None)
+        if found is None:
+            return None
+        return Standing(rank=found.rank, of=len(self.ranking), adjusted=found.adjusted, counts=found.counts)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One agent's rank among the ranked agents, without naming anyone else."""
+
+    rank: int
+    of: int
+    adjusted: float
+    counts: nps.Counts
+
+    @property
+    def n(self) -> int:
+        return self.counts.responses
+
+    @property
+    def ahead_of_percent(self) -> int:
+        """The share of the other ranked agents this agent ranks above (0–100)."""
+        return 100 if self.of <= 1 else round(100 * (self.of - self.rank) / (self.of - 1))
+
+
+def fair_ranking(*, since: date, until: date, min_responses: int | None = None) -> FairRanking:
+    """Rank agents as analyse() does (same shrinkage, same minimum), nothing more."""
+    minimum = settings.CHAMPION_MIN_RESPONSES if min_responses is None else min_responses
+    _agents, _figures, company, _weight, ranking = _ranking(selectors.agent_counts(since=since, until=until), minimum)
+    return FairRanking(ranking=ranking, company=company, min_responses=minimum)

@@ -371,6 +371,7 @@ class AgentDigest:
     recent_weeks: int
     recent_since: date
     comments: list[Comment]
+    kudos: list[dict] = field(default_factory=list)  # sent to the agent that week (analytics/digest_hooks.py)
 
 
 def agent_digest(week: Week, agent: Agent) -> AgentDigest:
@@ -397,4 +398,5 @@ def agent_digest(week: Week, agent: Agent) -> AgentDigest:
         recent_weeks=weeks,
         recent_since=since,
         comments=representative_comments(week, agent=agent, question="agent"),
+        kudos=digest_hooks.kudos_lines(agent, week.start, week.end),
     )

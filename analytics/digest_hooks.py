@@ -28,6 +28,9 @@ class DigestParts:
     subscribed: Callable[[QuerySet], QuerySet] = lambda users: users
     wants_digest: Callable[[AbstractBaseUser], bool] = lambda user: True
     set_digest: Callable[..., None] = _no_preference_store
+    # (agent, first day, last day) -> kudos sent to the agent in those days, as dicts with
+    # why, agent_score, day, language, message, sent_by; None: no kudos lines.
+    kudos: Callable[..., list[dict]] | None = None
 
 
 parts = DigestParts()
@@ -36,3 +39,8 @@ parts = DigestParts()
 def case_counts(department_ids: frozenset[int] | None) -> dict | None:
     """Open and overdue follow-up cases for the digest, or None when no app provides them."""
     return None if parts.case_counts is None else parts.case_counts(department_ids)
+
+
+def kudos_lines(agent, since, until) -> list[dict]:
+    """Kudos sent to the agent within [since, until] for their digest; [] when no app sends kudos."""
+    return [] if parts.kudos is None else parts.kudos(agent, since, until)

@@ -115,6 +115,7 @@ def pages(agent_pk: int) -> list[tuple[str, str]]:
         ("cases", "/dashboard/cases/"),
         ("week", "/dashboard/week/"),  # the Monday view: ignores the date filters (always a whole week)
         ("promoters", "/dashboard/promoters/"),
+        ("coaching", "/dashboard/coaching/"),
     ]
 
 

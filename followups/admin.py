@@ -8,7 +8,10 @@ from followups.models import (
     AlertFiring,
     CaseAlert,
     CaseEvent,
+    CoachingGoal,
+    CoachingNote,
     FollowUpCase,
+    Kudos,
     NotificationPreference,
     PromoterContact,
     RecoverySurvey,
@@ -146,3 +149,30 @@ class AlertFiringAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(CoachingNote)
+class CoachingNoteAdmin(admin.ModelAdmin):
+    list_display = ["agent", "author", "created_at"]
+    list_filter = ["agent__department"]
+    search_fields = ["agent__name", "agent__external_id"]
+    raw_id_fields = ["agent"]
+    readonly_fields = ["author", "created_at"]
+
+
+@admin.register(CoachingGoal)
+class CoachingGoalAdmin(admin.ModelAdmin):
+    list_display = ["agent", "kind", "target_nps", "theme_key", "target_share", "starts_on", "due_on", "status"]
+    list_filter = ["status", "kind", "agent__department"]
+    search_fields = ["agent__name", "agent__external_id"]
+    raw_id_fields = ["agent"]
+    readonly_fields = ["created_by", "created_at", "closed_at"]
+
+
+@admin.register(Kudos)
+class KudosAdmin(admin.ModelAdmin):
+    list_display = ["agent", "sent_by", "sent_at"]
+    list_filter = ["agent__department"]
+    search_fields = ["agent__name", "agent__external_id"]
+    raw_id_fields = ["agent", "response"]
+    readonly_fields = ["sent_by", "sent_at"]

@@ -1,11 +1,12 @@
 """Followups' parts of the weekly digest (see analytics/digest_hooks.py for why they are
-registered rather than imported): the case lines and the user's digest on/off choice."""
+registered rather than imported): the case lines, the user's digest on/off choice and the
+kudos an agent received that week."""
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
 from analytics import digest_hooks
-from followups import services
+from followups import coaching_selectors, services
 from followups.models import NotificationPreference
 
 
@@ -27,3 +28,4 @@ def register() -> None:
     digest_hooks.parts.subscribed = subscribed
     digest_hooks.parts.wants_digest = wants_digest
     digest_hooks.parts.set_digest = set_digest
+    digest_hooks.parts.kudos = coaching_selectors.kudos_lines

@@ -341,3 +341,6 @@ class AlertFiring(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule}: {self.subject}"
+
+
+from followups.coaching_models import CoachingGoal, CoachingNote, Kudos  # noqa: E402, F401 - coaching's models

@@ -28,7 +28,7 @@ from analytics.digest_content import last_complete_week
 from analytics.models import DigestAudience, PlanAction, WeeklyDigest
 from followups import alerts as followup_alerts
 from followups import services as followups
-from followups.models import CaseAlertMode, FollowUpCase, NotificationPreference
+from followups.models import CaseAlertMode, CoachingGoal, CoachingNote, FollowUpCase, Kudos, NotificationPreference
 from integrations.models import Connector, WebhookSubscription
 from surveys.models import ApiToken, Response, Survey
 from surveys.services_tokens import create_api_token
@@ -118,6 +118,8 @@ def company(django_capture_on_commit_callbacks, settings) -> dict:
     breakdowns.rebuild()
     snapshot = champions.refresh_snapshot()
     _accept_plan_items(snapshot.data["plan"], by=User.objects.get(username="root"))
+    champions.refresh_snapshot()
+    _coaching(supervisor, insider=insider, outsider=zebulon)
 
     survey = Survey.objects.first()
     create_api_token(name="walk-token")
@@ -151,6 +153,23 @@ def _accept_plan_items(plan: list[dict], *, by) -> None:
         plan_tracking.accept(
             plan=plan, key=plan_tracking.item_key(item), start=timezone.localdate(), viewer=admin, by=by, request=None
         )
+def _coaching(supervisor, *, insider: Agent, outsider: Agent) -> None:
+    """A note, a goal and kudos on an agent of Billing and on one of Retention; the outsider's
+    note names them (a supervisor of Billing must never read it)."""
+    now, today = timezone.now(), timezone.localdate()
+    for agent in (insider, outsider):
+        CoachingNote.objects.create(agent=agent, author=None, created_at=now, text=f"Listened with {agent.name}")
+        CoachingGoal.objects.create(
+            agent=agent,
+            created_at=now,
+            kind="nps",
+            target_nps=40,
+            starts_on=today,
+            due_on=today + timedelta(days=30),
+            note=f"Goal for {agent.name}",
+        )
+        promoter = Response.objects.filter(agent=agent, agent_score__gte=9).exclude(why="").first()
+        Kudos.objects.create(agent=agent, response=promoter, sent_at=now, message=f"Well done {agent.name}")
 
 
 def _fillers(*, billing, others, survey, connector, webhook) -> dict[str, list[dict]]:
@@ -170,6 +189,18 @@ def _fillers(*, billing, others, survey, connector, webhook) -> dict[str, list[d
         "dashboard-agent": [{"pk": a.pk} for a in own_agents + other_agents],
         "dashboard-case": [{"pk": c.pk} for c in own_cases + other_cases],
         "dashboard-promoter-thank": [{"pk": r.pk} for r in promoters],
+        **{
+            name: [{"pk": a.pk} for a in own_agents + other_agents]
+            for name in (
+                "dashboard-coaching-agent",
+                "dashboard-coaching-note",
+                "dashboard-coaching-goal",
+                "dashboard-coaching-kudos",
+            )
+        },
+        "dashboard-coaching-goal-close": [
+            {"goal_pk": g.pk} for g in CoachingGoal.objects.order_by("agent__department__code", "pk")
+        ],
         "manage-department": [{"pk": d.pk} for d in departments],
         "manage-agent": [{"pk": a.pk} for a in own_agents + other_agents],
         "manage-user": [{"pk": u.pk} for u in users],

@@ -219,6 +219,8 @@ def agent_detail(request: HttpRequest, page: PageRequest, pk: int) -> HttpRespon
         ),
         "comments": comments,
         "is_self": page.viewer.agent_id == agent.pk,
+        # Rank and percentile among ranked agents (agent question, the page's period): no one else named.
+        "standing": champion_analysis.fair_ranking(since=filters.since, until=filters.until).standing(agent.pk),
         "top_themes": theme_selectors.top_themes(
             theme_selectors.Scope(filters.since, filters.until, None, agent.pk, question, filters.channel)
         ),

@@ -73,3 +73,30 @@ def mail_server_back(settings):
         settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
     return back
+
+
+# --- Coaching: agents with logins in both departments --------------------------------------------
+
+
+@pytest.fixture
+def budi_user(db):
+    return User.objects.create_user("budi", email="budi@example.com", password="pw-budi-123", first_name="Budi")
+
+
+@pytest.fixture
+def budi_with_login(budi, budi_user):
+    budi.user = budi_user
+    budi.save(update_fields=["user"])
+    return budi
+
+
+@pytest.fixture
+def ani(billing):
+    """Billing's other agent, with a login: must never see Budi's coaching."""
+    user = User.objects.create_user("ani", email="ani@example.com", password="pw-ani-123", first_name="Ani")
+    return AgentFactory(name="Ani Wijaya", department=billing, user=user)
+
+
+@pytest.fixture
+def citra(claims):
+    return AgentFactory(name="Citra Dewi", department=claims)

@@ -64,7 +64,7 @@ class Command(BaseCommand):
 def rebuild_derived_data(command: BaseCommand) -> None:
     """Build the derived data (NPS buckets and breakdowns, follow-up cases for the latest
     detractors) with the analytics app's commands, when it is installed."""
-    for name in ("rebuild_nps", "sweep_followups"):
+    for name in ("rebuild_nps", "sweep_followups", "seed_coaching_demo"):
         try:
             call_command(name, stdout=command.stdout, stderr=command.stderr)
         except CommandError as exc:
