@@ -18,7 +18,6 @@ from rest_framework import serializers
 from surveys.ingest_input import quick_input
 from surveys.serializers import InteractionInSerializer, input_from, validated_inputs
 
-
 SERIALIZER = InteractionInSerializer()
 
 
