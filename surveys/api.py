@@ -9,9 +9,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from surveys import services
 from surveys.authentication import ReportsInteractions
-from surveys.ingest import record_interactions
+from surveys.ingest import store_interactions
 from surveys.serializers import InteractionInSerializer, InteractionOutSerializer, interaction_bodies, validated_inputs
 
 BULK_LIMIT = 1000
@@ -27,11 +26,11 @@ class JSONBodyParser(parsers.JSONParser):
             raise exceptions.ParseError("JSON parse error - nested too deeply.") from exc
 
 
-def _bodies(recorded: list[services.Recorded]) -> list[tuple[int, dict]]:
-    """(HTTP status, body) per recorded item, read after commit (delivery may have moved the
-    invitation on) in one query."""
-    bodies = interaction_bodies([r.interaction.pk for r in recorded])
-    return [(status.HTTP_201_CREATED if r.created else status.HTTP_200_OK, bodies[r.interaction.pk]) for r in recorded]
+def _bodies(stored: list[tuple[int, bool]]) -> list[tuple[int, dict]]:
+    """(HTTP status, body) per stored item (interaction id, created), read after commit
+    (delivery may have moved the invitation on) in one query."""
+    bodies = interaction_bodies([pk for pk, _ in stored])
+    return [(status.HTTP_201_CREATED if created else status.HTTP_200_OK, bodies[pk]) for pk, created in stored]
 
 
 class BulkItemSerializer(serializers.Serializer):
@@ -67,7 +66,7 @@ class InteractionCreateView(APIView):
         [(data, errors)] = validated_inputs([request.data])
         if errors is not None:
             return Response(errors, status=status.HTTP_400_BAD_REQUEST)
-        [(code, body)] = _bodies([services.record_interaction(data)])
+        [(code, body)] = _bodies(store_interactions([data]))
         return Response(body, status=code)
 
 
@@ -96,7 +95,7 @@ class InteractionBulkView(APIView):
             )
         checked = validated_inputs(items)  # the whole list first: nothing stored yet
         valid = [data for data, errors in checked if errors is None]
-        answers = iter(_bodies(record_interactions(valid)))
+        answers = iter(_bodies(store_interactions(valid)))
         results, counts = [], {201: 0, 200: 0, 400: 0}
         for index, (_data, errors) in enumerate(checked):
             code, body = (status.HTTP_400_BAD_REQUEST, errors) if errors is not None else next(answers)
