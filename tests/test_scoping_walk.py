@@ -118,7 +118,6 @@ def company(django_capture_on_commit_callbacks, settings) -> dict:
     breakdowns.rebuild()
     snapshot = champions.refresh_snapshot()
     _accept_plan_items(snapshot.data["plan"], by=User.objects.get(username="root"))
-    champions.refresh_snapshot()
     _coaching(supervisor, insider=insider, outsider=zebulon)
 
     survey = Survey.objects.first()
@@ -153,6 +152,8 @@ def _accept_plan_items(plan: list[dict], *, by) -> None:
         plan_tracking.accept(
             plan=plan, key=plan_tracking.item_key(item), start=timezone.localdate(), viewer=admin, by=by, request=None
         )
+
+
 def _coaching(supervisor, *, insider: Agent, outsider: Agent) -> None:
     """A note, a goal and kudos on an agent of Billing and on one of Retention; the outsider's
     note names them (a supervisor of Billing must never read it)."""
