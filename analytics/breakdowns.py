@@ -138,7 +138,18 @@ def _sync_histogram(cursor, days: Range) -> SyncResult:
 DRIVER_KEY = ["grain", "dimension", "value", "day", "department_key", "channel"]
 DAY_ROWS = "grain = 'day' AND "
 FUNNEL_KEY = ["grain", "day", "department_key", "agent_key", "channel"]
-FUNNEL_COUNTERS = ["interactions", "suppressed", "not_requested", "too_old", "invited", "opened", "answered"]
+# Why interactions were not surveyed: one counter per reason (surveys.models.SuppressedReason).
+SUPPRESSED_REASONS = ["not_requested", "too_old", "fatigue", "sample_reached", "channel_disabled", "survey_inactive"]
+FUNNEL_COUNTERS = [
+    "interactions",
+    "suppressed",
+    *SUPPRESSED_REASONS,
+    "invited",
+    "delivered",
+    "failed",
+    "opened",
+    "answered",
+]
 
 
 def _sync_funnel(cursor, days: Range) -> SyncResult:
@@ -153,10 +164,14 @@ def _sync_funnel(cursor, days: Range) -> SyncResult:
         source_sql=f"SELECT 'day' AS grain, {day_sql} AS day, i.department_id AS department_key, "
         "i.agent_id AS agent_key, i.channel AS channel, COUNT(*) AS interactions, "
         "SUM(CASE WHEN v.status = 'suppressed' THEN 1 ELSE 0 END) AS suppressed, "
-        "SUM(CASE WHEN v.status = 'suppressed' AND v.suppressed_reason = 'not_requested' THEN 1 ELSE 0 END) "
-        "AS not_requested, "
-        "SUM(CASE WHEN v.status = 'suppressed' AND v.suppressed_reason = 'too_old' THEN 1 ELSE 0 END) AS too_old, "
-        "SUM(CASE WHEN v.id IS NOT NULL AND v.status <> 'suppressed' THEN 1 ELSE 0 END) AS invited, "
+        + "".join(
+            f"SUM(CASE WHEN v.status = 'suppressed' AND v.suppressed_reason = '{reason}' THEN 1 ELSE 0 END) "
+            f"AS {reason}, "
+            for reason in SUPPRESSED_REASONS
+        )
+        + "SUM(CASE WHEN v.id IS NOT NULL AND v.status <> 'suppressed' THEN 1 ELSE 0 END) AS invited, "
+        "SUM(CASE WHEN v.status <> 'suppressed' AND v.sent_at IS NOT NULL THEN 1 ELSE 0 END) AS delivered, "
+        "SUM(CASE WHEN v.status = 'failed' THEN 1 ELSE 0 END) AS failed, "
         "SUM(CASE WHEN v.opened_at IS NOT NULL OR v.status = 'answered' THEN 1 ELSE 0 END) AS opened, "
         "SUM(CASE WHEN v.status = 'answered' THEN 1 ELSE 0 END) AS answered "
         "FROM surveys_interaction i LEFT JOIN surveys_invitation v ON v.interaction_id = i.id "
