@@ -386,3 +386,59 @@ def counts_by_reason(labels: Sequence[str], counts: Sequence[int]) -> dict:
     )
     layout["height"] = max(160, 30 * len(labels) + 70)
     return {"data": data, "layout": layout, "config": CONFIG}
+
+
+def answer_distribution(labels: Sequence[str], counts: Sequence[int], colours: Sequence[str]) -> dict:
+    """Customers per answer of an extra question (CSAT 1–5, CES 1–7, yes/no)."""
+    data = [
+        {
+            "type": "bar",
+            "x": list(labels),
+            "y": list(counts),
+            "marker": {"color": list(colours)},
+            "hovertemplate": "%{x}: %{y:,} answers<extra></extra>",
+        }
+    ]
+    layout = base_layout(
+        hovermode="closest",
+        showlegend=False,
+        margin={"l": 48, "r": 8, "t": 8, "b": 32},
+        xaxis={"type": "category", "title": {"text": "Answer"}},
+        yaxis={"title": {"text": "Answers"}, "rangemode": "tozero", "gridcolor": "#e5e7eb"},
+    )
+    layout["height"] = 200
+    return {"data": data, "layout": layout, "config": CONFIG}
+
+
+def small_trend(
+    points: Sequence[tuple[str, float | None, int, str]], *, axis_title: str, axis_range: Sequence[float]
+) -> dict:
+    """One figure per week or month (period start, value, n, partial note): partial periods
+    hollow, n in the hover."""
+    colour = COLOURS["stage"]
+    data = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "x": [p[0] for p in points],
+            "y": [p[1] for p in points],
+            "customdata": [[p[2], p[3] or "whole period"] for p in points],
+            "line": {"color": colour, "width": 2},
+            "marker": {
+                "color": colour,
+                "size": 8,
+                "symbol": ["circle-open" if p[3] else "circle" for p in points],
+                "line": {"color": colour, "width": 2},
+            },
+            "connectgaps": False,
+            "hovertemplate": "%{x}: %{y:.1f} (n=%{customdata[0]}, %{customdata[1]})<extra></extra>",
+        }
+    ]
+    layout = base_layout(
+        hovermode="closest",
+        showlegend=False,
+        margin={"l": 48, "r": 8, "t": 8, "b": 32},
+        yaxis={"title": {"text": axis_title}, "range": list(axis_range), "gridcolor": "#e5e7eb"},
+    )
+    layout["height"] = 200
+    return {"data": data, "layout": layout, "config": CONFIG}

@@ -211,6 +211,34 @@ class DriverBucket(models.Model):
 # --- Weekly digests (analytics/digests.py) -----------------------------------------------
 
 
+class ExtraAnswerBucket(models.Model):
+    """Answers to the surveys' extra scale and yes/no questions (CSAT, CES, …) for one
+    agent (department snapshot), channel, local day of the interaction, question key and
+    answer: how many customers gave it. `kind` is the question's kind in the survey version
+    the customer answered; text answers are not counted here."""
+
+    day = models.DateField()
+    department_key = models.BigIntegerField()
+    agent_key = models.BigIntegerField()
+    channel = models.CharField(max_length=10)
+    question_key = models.CharField(max_length=40)
+    kind = models.CharField(max_length=10)
+    value = models.CharField(max_length=10)  # "1".."7", or "true"/"false" for yes/no
+    answers = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "department_key", "agent_key", "channel", "question_key", "kind", "value"],
+                name="extra_answer_bucket_key",
+            )
+        ]
+        indexes = [models.Index(fields=["agent_key", "day"], name="extra_answer_agent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.question_key}={self.value} d{self.department_key} a{self.agent_key} {self.day}"
+
+
 class DigestAudience(models.TextChoices):
     ADMIN = "admin", "Company summary (admins)"
     SUPERVISOR = "supervisor", "Their departments (supervisors)"

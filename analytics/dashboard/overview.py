@@ -5,7 +5,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from analytics import figures, nps
-from analytics.dashboard import queries
+from analytics.dashboard import extra_questions, queries
 from analytics.dashboard.common import Filters, PageRequest, dashboard_page, page_response
 from analytics.selectors import NpsRow
 
@@ -99,6 +99,7 @@ def overview(request: HttpRequest, page: PageRequest) -> HttpResponse:
             [label for label, count in not_surveyed if count], [count for _, count in not_surveyed if count]
         ),
         "channels": channels,
+        "extra_questions": extra_questions.context(filters),
         "channel_figure": figures.bars_with_intervals(
             [r.name for r in channels],
             [r.nps for r in channels],
