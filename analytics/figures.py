@@ -346,6 +346,7 @@ def funnel(stages: Sequence[FunnelStage]) -> dict:
             "x": [s.count for s in stages],
             "text": text,
             "textposition": "auto",
+            "textangle": 0,
             "cliponaxis": False,
             "marker": {"color": [COLOURS["detractor"] if s.lost else COLOURS["stage"] for s in stages]},
             "hovertemplate": "%{y}: %{x:,}<extra></extra>",
@@ -355,10 +356,10 @@ def funnel(stages: Sequence[FunnelStage]) -> dict:
         hovermode="closest",
         showlegend=False,
         margin={"l": 16, "r": 16, "t": 8, "b": 32},
-        xaxis={"rangemode": "tozero", "gridcolor": "#e5e7eb"},
+        xaxis={"rangemode": "tozero", "gridcolor": "#e5e7eb", "nticks": 4},
         yaxis={"automargin": True, "autorange": "reversed"},
     )
-    layout["height"] = max(200, 34 * len(stages) + 60)
+    layout["height"] = max(320, 34 * len(stages) + 60)
     return {"data": data, "layout": layout, "config": CONFIG}
 
 
@@ -372,7 +373,9 @@ def counts_by_reason(labels: Sequence[str], counts: Sequence[int]) -> dict:
             "y": list(labels),
             "x": list(counts),
             "text": [f"{c:,}" for c in counts],
-            "textposition": "auto",
+            "textposition": "outside",
+            "textangle": 0,
+            "cliponaxis": False,
             "marker": {"color": COLOURS["passive"]},
             "hovertemplate": "%{y}: %{x:,}<extra></extra>",
         }
@@ -380,11 +383,11 @@ def counts_by_reason(labels: Sequence[str], counts: Sequence[int]) -> dict:
     layout = base_layout(
         hovermode="closest",
         showlegend=False,
-        margin={"l": 16, "r": 16, "t": 8, "b": 32},
-        xaxis={"rangemode": "tozero", "gridcolor": "#e5e7eb", "title": {"text": "Interactions not surveyed"}},
+        margin={"l": 16, "r": 48, "t": 8, "b": 32},
+        xaxis={"rangemode": "tozero", "gridcolor": "#e5e7eb", "nticks": 4},
         yaxis={"automargin": True, "autorange": "reversed"},
     )
-    layout["height"] = max(160, 30 * len(labels) + 70)
+    layout["height"] = max(220, 34 * len(labels) + 60)
     return {"data": data, "layout": layout, "config": CONFIG}
 
 

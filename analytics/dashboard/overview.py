@@ -47,11 +47,28 @@ NOT_SURVEYED_LABELS = {
 }
 
 
+# The same, short enough for the chart's axis on a phone.
+NOT_SURVEYED_SHORT = {
+    "fatigue": "Surveyed recently",
+    "sample_reached": "Sample reached",
+    "not_requested": "Not requested",
+    "too_old": "Too old",
+    "channel_disabled": "Channel off",
+    "survey_inactive": "Survey inactive",
+}
+
+
 def not_surveyed_reasons(funnel: dict[str, int]) -> list[tuple[str, int]]:
     """(label, count) per reason; rows stored without a known reason show as "Other"."""
     rows = [(label, funnel[reason]) for reason, label in NOT_SURVEYED_LABELS.items()]
     other = funnel["suppressed"] - sum(count for _, count in rows)
     return rows + ([("Other", other)] if other > 0 else [])
+
+
+def not_surveyed_counts(funnel: dict[str, int]) -> list[tuple[str, int]]:
+    """(reason, count), the stored reasons and "other"."""
+    rows = [(reason, funnel[reason]) for reason in NOT_SURVEYED_LABELS]
+    return [*rows, ("other", funnel["suppressed"] - sum(count for _, count in rows))]
 
 
 def funnel_stages(funnel: dict[str, int]) -> list[figures.FunnelStage]:
@@ -96,8 +113,10 @@ def overview(request: HttpRequest, page: PageRequest) -> HttpResponse:
         "funnel_stages": funnel_stages(funnel),
         "funnel_figure": figures.funnel(funnel_stages(funnel)),
         "reasons_figure": figures.counts_by_reason(
-            [label for label, count in not_surveyed if count], [count for _, count in not_surveyed if count]
-        ),
+            *zip(*[(NOT_SURVEYED_SHORT.get(k, "Other"), c) for k, c in not_surveyed_counts(funnel) if c > 0], strict=True)
+        )
+        if funnel["suppressed"]
+        else None,
         "channels": channels,
         "extra_questions": extra_questions.context(filters),
         "channel_figure": figures.bars_with_intervals(
