@@ -71,6 +71,14 @@ def not_surveyed_counts(funnel: dict[str, int]) -> list[tuple[str, int]]:
     return [*rows, ("other", funnel["suppressed"] - sum(count for _, count in rows))]
 
 
+def reasons_figure(funnel: dict[str, int]) -> dict | None:
+    """A bar per reason with at least one interaction not surveyed (None if there is none)."""
+    rows = [(NOT_SURVEYED_SHORT.get(reason, "Other"), c) for reason, c in not_surveyed_counts(funnel) if c > 0]
+    if not rows:
+        return None
+    return figures.counts_by_reason([label for label, _ in rows], [count for _, count in rows])
+
+
 def funnel_stages(funnel: dict[str, int]) -> list[figures.FunnelStage]:
     """Interactions → invited → delivered (and the failed ones beside) → opened → answered."""
     return [
@@ -112,11 +120,7 @@ def overview(request: HttpRequest, page: PageRequest) -> HttpResponse:
         "response_rate": round(100 * funnel["answered"] / funnel["invited"], 1) if funnel["invited"] else None,
         "funnel_stages": funnel_stages(funnel),
         "funnel_figure": figures.funnel(funnel_stages(funnel)),
-        "reasons_figure": figures.counts_by_reason(
-            *zip(*[(NOT_SURVEYED_SHORT.get(k, "Other"), c) for k, c in not_surveyed_counts(funnel) if c > 0], strict=True)
-        )
-        if funnel["suppressed"]
-        else None,
+        "reasons_figure": reasons_figure(funnel),
         "channels": channels,
         "extra_questions": extra_questions.context(filters),
         "channel_figure": figures.bars_with_intervals(
