@@ -409,6 +409,8 @@ def answer_distribution(labels: Sequence[str], counts: Sequence[int], colours: S
         xaxis={"type": "category", "title": {"text": "Answer"}},
         yaxis={"title": {"text": "Answers"}, "rangemode": "tozero", "gridcolor": "#e5e7eb"},
     )
+    if max(counts, default=0) < 5:  # whole answers only, never "0.2 answers"
+        layout["yaxis"]["dtick"] = 1
     layout["height"] = 200
     return {"data": data, "layout": layout, "config": CONFIG}
 

@@ -163,7 +163,7 @@ def figures_for(summary: QuestionSummary, prefix: str) -> dict:
         "trend": figures.small_trend(
             trend,
             axis_title=AXIS_TITLES.get(summary.kind, ""),
-            axis_range=[1, 7] if ces else [0, 100],
+            axis_range=[0.7, 7.3] if ces else [-4, 104],  # room for the markers at the ends
         ),
     }
 
