@@ -292,8 +292,11 @@ def heatmap(
     z: Sequence[Sequence[float | None]],
     n: Sequence[Sequence[int]],
     intervals: Sequence[Sequence[tuple[float, float] | None]] | None = None,
+    partial: Sequence[str] = (),
 ) -> dict:
-    """NPS per cell on a red–grey–blue scale; hover gives n and, when given, the 95 % interval."""
+    """NPS per cell on a red–grey–blue scale; hover gives n and, when given, the 95 % interval.
+    `partial` notes, per column, a period that is not whole ("week in progress"), written
+    above that column."""
     if intervals is None:
         customdata = [[[count, "", ""] for count in row] for row in n]
     else:
@@ -318,10 +321,24 @@ def heatmap(
             "colorbar": {"title": {"text": "NPS"}},
         }
     ]
+    notes = [
+        {
+            "x": column,
+            "y": 1,
+            "yref": "paper",
+            "yanchor": "bottom",
+            "text": "in progress" if note.endswith("in progress") else "partial",
+            "showarrow": False,
+            "font": {"size": 10, "color": COLOURS["benchmark"]},
+        }
+        for column, note in zip(x, partial, strict=False)
+        if note
+    ]
     layout = base_layout(
         hovermode="closest",
-        margin={"l": 16, "r": 16, "t": 16, "b": 40},
+        margin={"l": 16, "r": 16, "t": 28 if notes else 16, "b": 40},
         yaxis={"automargin": True, "autorange": "reversed"},
+        annotations=notes,
     )
     return {"data": data, "layout": layout, "config": CONFIG}
 

@@ -84,3 +84,15 @@ def test_the_overview_trend_marks_the_running_week(client, admin_user, answered)
         assert this_monday.isoformat() in hollow[0]["x"]
     else:
         assert "week in progress" not in notes
+
+
+def test_the_department_heatmap_marks_its_partial_columns(client, admin_user, answered):
+    client.force_login(admin_user)
+    figure = client.get("/dashboard/departments/").context["heatmap"]
+    notes = {a["x"]: a["text"] for a in figure["layout"].get("annotations", [])}
+    columns = figure["data"][0]["x"]
+    this_monday = (timezone.localdate() - timedelta(days=timezone.localdate().weekday())).isoformat()
+    if this_monday in columns:
+        assert notes[this_monday] == "in progress"
+    assert set(notes) <= set(columns)
+    assert all(text in ("in progress", "partial") for text in notes.values())
