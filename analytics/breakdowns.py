@@ -3,7 +3,8 @@ and the drivers (NPS by handle time, transfers, resolution, tag).
 
 Each is rebuilt set-based from the raw rows for a range of local days, in one
 transaction, writing only the rows that differ, like analytics.buckets.rebuild(). The
-funnel and the drivers also keep calendar-month rows for period reads. They are refreshed by the periodic
+funnel and the drivers also keep calendar-month rows for period reads. The answers to the
+extra scale and yes/no questions (CSAT, CES) are counted per day, agent and answer. They are refreshed by the periodic
 reconcile (a few minutes behind at most), not per answer: they explain the headline
 figures, which the per-answer flush keeps fresh.
 """
@@ -15,7 +16,14 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from analytics.buckets import COUNTERS, NAMED_COUNT_SQL, day_start
-from analytics.models import HISTOGRAM_COLUMNS, SCORES, DriverBucket, FunnelBucket, ScoreHistogram
+from analytics.models import (
+    HISTOGRAM_COLUMNS,
+    SCORES,
+    DriverBucket,
+    ExtraAnswerBucket,
+    FunnelBucket,
+    ScoreHistogram,
+)
 from analytics.months import month_sql, month_start, next_month
 from analytics.sync import SyncResult, sync
 
@@ -102,6 +110,7 @@ def rebuild(*, since: date | None = None, until: date | None = None) -> SyncResu
             + _sync_months(cursor, FunnelBucket._meta.db_table, FUNNEL_KEY, FUNNEL_COUNTERS, days)
             + _sync_drivers(cursor, days)
             + _sync_months(cursor, DriverBucket._meta.db_table, DRIVER_KEY, COUNTERS, days)
+            + _sync_extra_answers(cursor, days)
         )
 
 
@@ -138,7 +147,18 @@ def _sync_histogram(cursor, days: Range) -> SyncResult:
 DRIVER_KEY = ["grain", "dimension", "value", "day", "department_key", "channel"]
 DAY_ROWS = "grain = 'day' AND "
 FUNNEL_KEY = ["grain", "day", "department_key", "agent_key", "channel"]
-FUNNEL_COUNTERS = ["interactions", "suppressed", "not_requested", "too_old", "invited", "opened", "answered"]
+# Why interactions were not surveyed: one counter per reason (surveys.models.SuppressedReason).
+SUPPRESSED_REASONS = ["not_requested", "too_old", "fatigue", "sample_reached", "channel_disabled", "survey_inactive"]
+FUNNEL_COUNTERS = [
+    "interactions",
+    "suppressed",
+    *SUPPRESSED_REASONS,
+    "invited",
+    "delivered",
+    "failed",
+    "opened",
+    "answered",
+]
 
 
 def _sync_funnel(cursor, days: Range) -> SyncResult:
@@ -153,10 +173,14 @@ def _sync_funnel(cursor, days: Range) -> SyncResult:
         source_sql=f"SELECT 'day' AS grain, {day_sql} AS day, i.department_id AS department_key, "
         "i.agent_id AS agent_key, i.channel AS channel, COUNT(*) AS interactions, "
         "SUM(CASE WHEN v.status = 'suppressed' THEN 1 ELSE 0 END) AS suppressed, "
-        "SUM(CASE WHEN v.status = 'suppressed' AND v.suppressed_reason = 'not_requested' THEN 1 ELSE 0 END) "
-        "AS not_requested, "
-        "SUM(CASE WHEN v.status = 'suppressed' AND v.suppressed_reason = 'too_old' THEN 1 ELSE 0 END) AS too_old, "
-        "SUM(CASE WHEN v.id IS NOT NULL AND v.status <> 'suppressed' THEN 1 ELSE 0 END) AS invited, "
+        + "".join(
+            f"SUM(CASE WHEN v.status = 'suppressed' AND v.suppressed_reason = '{reason}' THEN 1 ELSE 0 END) "
+            f"AS {reason}, "
+            for reason in SUPPRESSED_REASONS
+        )
+        + "SUM(CASE WHEN v.id IS NOT NULL AND v.status <> 'suppressed' THEN 1 ELSE 0 END) AS invited, "
+        "SUM(CASE WHEN v.status <> 'suppressed' AND v.sent_at IS NOT NULL THEN 1 ELSE 0 END) AS delivered, "
+        "SUM(CASE WHEN v.status = 'failed' THEN 1 ELSE 0 END) AS failed, "
         "SUM(CASE WHEN v.opened_at IS NOT NULL OR v.status = 'answered' THEN 1 ELSE 0 END) AS opened, "
         "SUM(CASE WHEN v.status = 'answered' THEN 1 ELSE 0 END) AS answered "
         "FROM surveys_interaction i LEFT JOIN surveys_invitation v ON v.interaction_id = i.id "
@@ -215,5 +239,56 @@ def _sync_drivers(cursor, days: Range) -> SyncResult:
         source_sql=" UNION ALL ".join(parts),
         source_params=params,
         target_where=DAY_ROWS + day_where,
+        target_params=day_params,
+    )
+
+
+EXTRA_KEY = ["day", "department_key", "agent_key", "channel", "question_key", "kind", "value"]
+CHARTED_KINDS = ("csat", "ces", "yes_no")
+
+
+def _extra_answers_sql() -> tuple[str, str, str, str]:
+    """Each answer of a response to a charted extra question, with the question's kind as
+    the survey version it answered defines it: (response alias r, key, kind, value)."""
+    kinds = ", ".join(f"'{k}'" for k in CHARTED_KINDS)
+    if connection.vendor == "postgresql":
+        return (
+            "CROSS JOIN LATERAL jsonb_each(r.extra_answers) AS a(key, value) "
+            "JOIN surveys_surveyversion sv ON sv.id = r.survey_version_id "
+            "CROSS JOIN LATERAL jsonb_array_elements(sv.content -> 'questions') AS q(question) "
+            f"WHERE q.question ->> 'key' = a.key AND q.question ->> 'kind' IN ({kinds}) "
+            "AND jsonb_typeof(a.value) IN ('number', 'boolean')",
+            "a.key",
+            "q.question ->> 'kind'",
+            "a.value #>> '{}'",
+        )
+    return (
+        "JOIN json_each(r.extra_answers) AS a "
+        "JOIN surveys_surveyversion sv ON sv.id = r.survey_version_id "
+        "JOIN json_each(sv.content, '$.questions') AS q "
+        f"WHERE json_extract(q.value, '$.key') = a.key AND json_extract(q.value, '$.kind') IN ({kinds}) "
+        "AND a.type IN ('integer', 'true', 'false')",
+        "a.key",
+        "json_extract(q.value, '$.kind')",
+        "CASE a.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(a.value AS TEXT) END",
+    )
+
+
+def _sync_extra_answers(cursor, days: Range) -> SyncResult:
+    time_where, time_params = days.on_time("r.occurred_at")
+    day_sql, day_sql_params = _day("r.occurred_at")
+    day_where, day_params = days.on_day()
+    joins, key_sql, kind_sql, value_sql = _extra_answers_sql()
+    return sync(
+        cursor,
+        table=ExtraAnswerBucket._meta.db_table,
+        key=EXTRA_KEY,
+        counters=["answers"],
+        source_sql=f"SELECT {day_sql} AS day, r.department_id AS department_key, r.agent_id AS agent_key, "
+        f"r.channel AS channel, SUBSTR({key_sql}, 1, 40) AS question_key, {kind_sql} AS kind, "
+        f"SUBSTR({value_sql}, 1, 10) AS value, COUNT(*) AS answers "
+        f"FROM surveys_response r {joins} AND {time_where} GROUP BY 1, 2, 3, 4, 5, 6, 7",
+        source_params=[*day_sql_params, *time_params],
+        target_where=day_where,
         target_params=day_params,
     )

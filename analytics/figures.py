@@ -18,6 +18,7 @@ COLOURS = {
     "band_company": "rgba(15, 118, 110, 0.15)",
     "benchmark": "#6b7280",
     "target": "#b45309",
+    "stage": "#475569",
 }
 QUESTION_COLOURS = {
     "agent": (COLOURS["agent"], COLOURS["band"]),
@@ -49,6 +50,39 @@ class TrendPoint:
     ci_low: float | None
     ci_high: float | None
     responses: int
+    partial: str = ""  # "week in progress", "partial week" (cut by the dates), … or "" when whole
+
+
+def _partial_traces(question: str, points: Sequence[TrendPoint], colour: str) -> list[dict]:
+    """The partial periods of one line: dashed segments to them and hollow markers, so a
+    week still running does not read as a drop."""
+    xs = [p.period for p in points]
+    near = {i + d for i, p in enumerate(points) if p.partial for d in (-1, 0, 1)}
+    dashed = [p.nps if i in near else None for i, p in enumerate(points)]
+    marked = [p for p in points if p.partial]
+    return [
+        {
+            "type": "scatter",
+            "x": xs,
+            "y": dashed,
+            "mode": "lines",
+            "line": {"color": colour, "width": 2, "dash": "dash"},
+            "hoverinfo": "skip",
+            "showlegend": False,
+            "connectgaps": False,
+        },
+        {
+            "type": "scatter",
+            "x": [p.period for p in marked],
+            "y": [p.nps for p in marked],
+            "mode": "markers",
+            "name": f"{question.title()} NPS, partial period",
+            "marker": {"symbol": "circle-open", "size": 10, "color": colour, "line": {"width": 2, "color": colour}},
+            "customdata": [[p.responses, p.partial] for p in marked],
+            "hovertemplate": "%{y:.1f} (n=%{customdata[0]}, %{customdata[1]})<extra>" + question.title() + "</extra>",
+            "showlegend": False,
+        },
+    ]
 
 
 def trend(series: dict[str, Sequence[TrendPoint]], *, target: int | None = None) -> dict:
@@ -88,7 +122,7 @@ def trend(series: dict[str, Sequence[TrendPoint]], *, target: int | None = None)
             {
                 "type": "scatter",
                 "x": xs,
-                "y": [p.nps for p in points],
+                "y": [None if p.partial else p.nps for p in points],
                 "mode": "lines+markers",
                 "name": f"{question.title()} NPS",
                 "line": {"color": line, "width": 3},
@@ -97,7 +131,24 @@ def trend(series: dict[str, Sequence[TrendPoint]], *, target: int | None = None)
                 "hovertemplate": "%{y:.1f} (n=%{customdata})<extra>" + question.title() + "</extra>",
             }
         )
+        if any(p.partial for p in points):
+            data += _partial_traces(question, points, line)
     shapes, annotations = [], []
+    # One note per partial period (the same for every question), above the plot.
+    notes = {p.period: p.partial for points in series.values() for p in points if p.partial}
+    for period, note in notes.items():
+        annotations.append(
+            {
+                "x": period,
+                "xref": "x",
+                "y": 1,
+                "yref": "paper",
+                "yanchor": "bottom",
+                "text": note,
+                "showarrow": False,
+                "font": {"size": 11, "color": COLOURS["benchmark"]},
+            }
+        )
     lines = [(value, label, COLOURS["benchmark"], "dot") for value, label in BENCHMARKS]
     if target is not None:
         lines.append((target, f"target {target}", COLOURS["target"], "dash"))
@@ -130,6 +181,8 @@ def trend(series: dict[str, Sequence[TrendPoint]], *, target: int | None = None)
         shapes=shapes,
         annotations=annotations,
     )
+    if notes:
+        layout["margin"] = {**layout["margin"], "t": 32}
     return {"data": data, "layout": layout, "config": CONFIG}
 
 
@@ -239,8 +292,11 @@ def heatmap(
     z: Sequence[Sequence[float | None]],
     n: Sequence[Sequence[int]],
     intervals: Sequence[Sequence[tuple[float, float] | None]] | None = None,
+    partial: Sequence[str] = (),
 ) -> dict:
-    """NPS per cell on a red–grey–blue scale; hover gives n and, when given, the 95 % interval."""
+    """NPS per cell on a red–grey–blue scale; hover gives n and, when given, the 95 % interval.
+    `partial` notes, per column, a period that is not whole ("week in progress"), written
+    above that column."""
     if intervals is None:
         customdata = [[[count, "", ""] for count in row] for row in n]
     else:
@@ -265,23 +321,146 @@ def heatmap(
             "colorbar": {"title": {"text": "NPS"}},
         }
     ]
+    notes = [
+        {
+            "x": column,
+            "y": 1,
+            "yref": "paper",
+            "yanchor": "bottom",
+            "text": "in progress" if note.endswith("in progress") else "partial",
+            "showarrow": False,
+            "font": {"size": 10, "color": COLOURS["benchmark"]},
+        }
+        for column, note in zip(x, partial, strict=False)
+        if note
+    ]
     layout = base_layout(
         hovermode="closest",
-        margin={"l": 16, "r": 16, "t": 16, "b": 40},
+        margin={"l": 16, "r": 16, "t": 28 if notes else 16, "b": 40},
         yaxis={"automargin": True, "autorange": "reversed"},
+        annotations=notes,
     )
     return {"data": data, "layout": layout, "config": CONFIG}
 
 
-def funnel(stages: Sequence[tuple[str, int]]) -> dict:
+@dataclass(frozen=True)
+class FunnelStage:
+    label: str
+    count: int
+    lost: bool = False  # a branch that drops out (delivery failed), drawn in the colour of loss
+
+
+def funnel(stages: Sequence[FunnelStage]) -> dict:
+    """The survey funnel as horizontal bars, first stage on top, each with its count and its
+    share of the first stage (plain bars: the partial plotly bundle has no funnel trace)."""
+    first = stages[0].count if stages else 0
+    text = [f"{s.count:,} · {100 * s.count / first:.0f} %" if first else f"{s.count:,}" for s in stages]
     data = [
         {
-            "type": "funnel",
-            "y": [s for s, _ in stages],
-            "x": [v for _, v in stages],
-            "texttemplate": "%{value:,}<br>%{percentInitial:.0%}",
-            "marker": {"color": COLOURS["promoter"]},
+            "type": "bar",
+            "orientation": "h",
+            "y": [s.label for s in stages],
+            "x": [s.count for s in stages],
+            "text": text,
+            "textposition": "auto",
+            "textangle": 0,
+            "cliponaxis": False,
+            "marker": {"color": [COLOURS["detractor"] if s.lost else COLOURS["stage"] for s in stages]},
+            "hovertemplate": "%{y}: %{x:,}<extra></extra>",
         }
     ]
-    layout = base_layout(hovermode="closest", margin={"l": 16, "r": 16, "t": 16, "b": 16}, yaxis={"automargin": True})
+    layout = base_layout(
+        hovermode="closest",
+        showlegend=False,
+        margin={"l": 16, "r": 16, "t": 8, "b": 32},
+        xaxis={"rangemode": "tozero", "gridcolor": "#e5e7eb", "nticks": 4},
+        yaxis={"automargin": True, "autorange": "reversed"},
+    )
+    layout["height"] = max(320, 34 * len(stages) + 60)
+    return {"data": data, "layout": layout, "config": CONFIG}
+
+
+def counts_by_reason(labels: Sequence[str], counts: Sequence[int]) -> dict:
+    """Why interactions were not surveyed: one grey bar per reason (neither good nor bad:
+    the sampling rules working as configured)."""
+    data = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "y": list(labels),
+            "x": list(counts),
+            "text": [f"{c:,}" for c in counts],
+            "textposition": "outside",
+            "textangle": 0,
+            "cliponaxis": False,
+            "marker": {"color": COLOURS["passive"]},
+            "hovertemplate": "%{y}: %{x:,}<extra></extra>",
+        }
+    ]
+    layout = base_layout(
+        hovermode="closest",
+        showlegend=False,
+        margin={"l": 16, "r": 48, "t": 8, "b": 32},
+        xaxis={"rangemode": "tozero", "gridcolor": "#e5e7eb", "nticks": 4},
+        yaxis={"automargin": True, "autorange": "reversed"},
+    )
+    layout["height"] = max(220, 34 * len(labels) + 60)
+    return {"data": data, "layout": layout, "config": CONFIG}
+
+
+def answer_distribution(labels: Sequence[str], counts: Sequence[int], colours: Sequence[str]) -> dict:
+    """Customers per answer of an extra question (CSAT 1–5, CES 1–7, yes/no)."""
+    data = [
+        {
+            "type": "bar",
+            "x": list(labels),
+            "y": list(counts),
+            "marker": {"color": list(colours)},
+            "hovertemplate": "%{x}: %{y:,} answers<extra></extra>",
+        }
+    ]
+    layout = base_layout(
+        hovermode="closest",
+        showlegend=False,
+        margin={"l": 48, "r": 8, "t": 8, "b": 32},
+        xaxis={"type": "category", "title": {"text": "Answer"}},
+        yaxis={"title": {"text": "Answers"}, "rangemode": "tozero", "gridcolor": "#e5e7eb"},
+    )
+    if max(counts, default=0) < 5:  # whole answers only, never "0.2 answers"
+        layout["yaxis"]["dtick"] = 1
+    layout["height"] = 200
+    return {"data": data, "layout": layout, "config": CONFIG}
+
+
+def small_trend(
+    points: Sequence[tuple[str, float | None, int, str]], *, axis_title: str, axis_range: Sequence[float]
+) -> dict:
+    """One figure per week or month (period start, value, n, partial note): partial periods
+    hollow, n in the hover."""
+    colour = COLOURS["stage"]
+    data = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "x": [p[0] for p in points],
+            "y": [p[1] for p in points],
+            "customdata": [[p[2], p[3] or "whole period"] for p in points],
+            "line": {"color": colour, "width": 2},
+            "marker": {
+                "color": colour,
+                "size": 8,
+                "symbol": ["circle-open" if p[3] else "circle" for p in points],
+                "line": {"color": colour, "width": 2},
+            },
+            "connectgaps": False,
+            "hovertemplate": "%{x}: %{y:.1f} (n=%{customdata[0]}, %{customdata[1]})<extra></extra>",
+        }
+    ]
+    layout = base_layout(
+        hovermode="closest",
+        showlegend=False,
+        margin={"l": 48, "r": 8, "t": 8, "b": 32},
+        yaxis={"title": {"text": axis_title}, "range": list(axis_range), "gridcolor": "#e5e7eb"},
+    )
+    layout["height"] = 200
     return {"data": data, "layout": layout, "config": CONFIG}

@@ -135,7 +135,8 @@ class Grain(models.TextChoices):
 
 
 class FunnelBucket(models.Model):
-    """Interactions → invited → opened → answered for one agent (department snapshot),
+    """Interactions → invited → delivered (or failed) → opened → answered, and why the rest
+    were not surveyed, for one agent (department snapshot),
     channel and day of the interaction, or (grain month) calendar month."""
 
     grain = models.CharField(max_length=5, choices=Grain.choices, default=Grain.DAY)
@@ -149,7 +150,16 @@ class FunnelBucket(models.Model):
     # backfill) or because the interaction was too old to ask about when reported.
     not_requested = models.PositiveIntegerField(default=0)
     too_old = models.PositiveIntegerField(default=0)
+    # The rest of `suppressed`, by the sampling rule that said no (surveys.sampling).
+    fatigue = models.PositiveIntegerField(default=0)
+    sample_reached = models.PositiveIntegerField(default=0)
+    channel_disabled = models.PositiveIntegerField(default=0)
+    survey_inactive = models.PositiveIntegerField(default=0)
     invited = models.PositiveIntegerField(default=0)
+    # Of `invited`: the link reached the customer (sent by email or SMS, or handed to the
+    # platform), or delivery was given up after the last retry.
+    delivered = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
     opened = models.PositiveIntegerField(default=0)
     answered = models.PositiveIntegerField(default=0)
 
@@ -199,6 +209,34 @@ class DriverBucket(models.Model):
 
 
 # --- Weekly digests (analytics/digests.py) -----------------------------------------------
+
+
+class ExtraAnswerBucket(models.Model):
+    """Answers to the surveys' extra scale and yes/no questions (CSAT, CES, …) for one
+    agent (department snapshot), channel, local day of the interaction, question key and
+    answer: how many customers gave it. `kind` is the question's kind in the survey version
+    the customer answered; text answers are not counted here."""
+
+    day = models.DateField()
+    department_key = models.BigIntegerField()
+    agent_key = models.BigIntegerField()
+    channel = models.CharField(max_length=10)
+    question_key = models.CharField(max_length=40)
+    kind = models.CharField(max_length=10)
+    value = models.CharField(max_length=10)  # "1".."7", or "true"/"false" for yes/no
+    answers = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "department_key", "agent_key", "channel", "question_key", "kind", "value"],
+                name="extra_answer_bucket_key",
+            )
+        ]
+        indexes = [models.Index(fields=["agent_key", "day"], name="extra_answer_agent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.question_key}={self.value} d{self.department_key} a{self.agent_key} {self.day}"
 
 
 class DigestAudience(models.TextChoices):

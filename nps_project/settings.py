@@ -6,7 +6,6 @@ REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and the delivery settings.
 """
 
 from datetime import timedelta
-from importlib.util import find_spec
 from pathlib import Path
 
 import environ
@@ -132,8 +131,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# plotly.js is served as our own static file, straight from the plotly package (no CDN).
-STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/plotly", Path(find_spec("plotly").origin).parent / "package_data")]
+# plotly.js is served as our own static file (no CDN): the cartesian partial bundle vendored
+# in static/vendor/plotly/ (see the README there), not the full 4.85 MB one.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 # Production images run collectstatic and set STATIC_MANIFEST=true (hashed, compressed
 # files); without it static files are served straight from the source folders.
 STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=False)

@@ -263,11 +263,23 @@ SMS_CSAT = {
 }
 
 
+DEFAULT_CES = {
+    "en": "How easy was it to get your request handled?",
+    "id": "Seberapa mudah permintaan Anda ditangani?",
+    "es": "¿Qué tan fácil fue resolver su solicitud?",
+}
+
+
 def ensure_demo_surveys() -> tuple[Survey, dict[str, Survey]]:
-    """The default survey and a second one for SMS conversations with a CSAT question
-    (created once; an admin's later edits are kept). Returns the default survey and, per
-    channel, the survey an assignment rule gives that channel instead."""
+    """The default survey, with an optional effort (CES) question, and a second one for SMS
+    conversations with a CSAT question (created once; an admin's later edits are kept).
+    Returns the default survey and, per channel, the survey an assignment rule gives that
+    channel instead."""
     default = default_survey()
+    never_edited = not default.questions.exists() and not default.versions.filter(number__gt=1).exists()
+    if never_edited:  # the demo charts CES on every page; an admin's own questions stay as they are
+        SurveyQuestion.objects.create(survey=default, key="ces", kind=QuestionKind.CES, position=1, text=DEFAULT_CES)
+        snapshot(default)
     if not Survey.objects.filter(name=SMS_SURVEY).exists():
         sms = Survey.objects.create(name=SMS_SURVEY, link_expiry_days=3, fatigue_days=30)
         SurveyTranslation.objects.bulk_create(

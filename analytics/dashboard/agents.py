@@ -16,7 +16,7 @@ from agents.roles import viewer_for
 from analytics import champions as champion_analysis
 from analytics import figures, nps
 from analytics.dashboard import champions as champion_page
-from analytics.dashboard import queries
+from analytics.dashboard import extra_questions, queries
 from analytics.dashboard.agent_table import agent_row
 from analytics.dashboard.common import PageRequest, dashboard_page, page_response
 from analytics.models import Scope
@@ -218,6 +218,7 @@ def agent_detail(request: HttpRequest, page: PageRequest, pk: int) -> HttpRespon
             [r.responses for r in comparison],
         ),
         "comments": comments,
+        "extra_questions": extra_questions.context(filters, agent_key=agent.pk, prefix="agent-extra"),
         "is_self": page.viewer.agent_id == agent.pk,
         # Rank and percentile among ranked agents (agent question, the page's period): no one else named.
         "standing": champion_analysis.fair_ranking(since=filters.since, until=filters.until).standing(agent.pk),

@@ -100,7 +100,8 @@ def concentration_figure(concentration: list[dict]) -> dict:
 def ranking_figure(top: list[dict]) -> dict:
     """The top N with their adjusted NPS and the raw 95 % interval, coloured by department."""
     departments = sorted({r["department_name"] for r in top})
-    palette = ["#1d4ed8", "#c2410c", "#0f766e", "#6d28d9", "#b45309", "#be185d", "#4d7c0f", "#374151"]
+    # One colour per department: no orange-red, which means "costs points" on every chart.
+    palette = ["#1d4ed8", "#0e7490", "#0f766e", "#6d28d9", "#b45309", "#be185d", "#4d7c0f", "#374151"]
     data = []
     for i, department in enumerate(departments):
         rows = [r for r in top if r["department_name"] == department]

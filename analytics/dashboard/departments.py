@@ -1,8 +1,11 @@
 """Departments: NPS per department with intervals, a department × period heatmap, the
 company-vs-agent gap and how each department stands against its target."""
 
+from datetime import date
+
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 
 from analytics import figures, nps
 from analytics.dashboard import queries
@@ -58,6 +61,7 @@ def departments(request: HttpRequest, page: PageRequest) -> HttpResponse:
     heat_z = [[nps.nps(c) for c in row] for row in cells]
     heat_n = [[c.responses for c in row] for row in cells]
     heat_ci = [[nps.interval(c) for c in row] for row in cells]
+    today = timezone.localdate()
 
     context = {
         "rows": rows,
@@ -69,7 +73,14 @@ def departments(request: HttpRequest, page: PageRequest) -> HttpResponse:
             [r["selected"].ci[1] for r in with_data],
             [r["selected"].responses for r in with_data],
         ),
-        "heatmap": figures.heatmap(period_keys, [r["department"].name for r in heat_rows], heat_z, heat_n, heat_ci),
+        "heatmap": figures.heatmap(
+            period_keys,
+            [r["department"].name for r in heat_rows],
+            heat_z,
+            heat_n,
+            heat_ci,
+            partial=[queries.partial_period(date.fromisoformat(p), filters, today=today) for p in period_keys],
+        ),
         "gap_figure": figures.bars_with_intervals(
             [r["department"].name for r in with_data],
             [r["gap"] for r in with_data],

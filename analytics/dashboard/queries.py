@@ -5,8 +5,10 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from django.db.models import DateField, F, Func, Q, QuerySet, Sum
+from django.utils import timezone
 
 from analytics import nps
+from analytics.breakdowns import FUNNEL_COUNTERS
 from analytics.buckets import day_start
 from analytics.dashboard.common import Filters
 from analytics.figures import TrendPoint
@@ -111,8 +113,10 @@ def trend(
         qs = qs.filter(scope_filter)
     rows = qs.annotate(period=trunc).values("period").annotate(**_sums()).order_by("period")
     series: dict[str, list[TrendPoint]] = {q: [] for q in QUESTIONS}
+    today = timezone.localdate()
     for row in rows:
         period = row["period"].isoformat() if isinstance(row["period"], date) else str(row["period"])[:10]
+        partial = partial_period(date.fromisoformat(period), filters, today=today)
         for q in QUESTIONS:
             counts = counts_of(row, q)
             value, bounds = nps.nps(counts), nps.interval(counts)
@@ -123,9 +127,30 @@ def trend(
                     ci_low=None if bounds is None else round(bounds[0], 1),
                     ci_high=None if bounds is None else round(bounds[1], 1),
                     responses=counts.responses,
+                    partial=partial,
                 )
             )
     return series
+
+
+def period_end(start: date, interval: str) -> date:
+    """The last day of the week (Monday start) or month starting on `start`."""
+    if interval == "month":
+        return (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return start + timedelta(days=6)
+
+
+def partial_period(start: date, filters: Filters, *, today: date) -> str:
+    """Why a trend point covers less than a whole week or month, if it does: the one still
+    running ("week in progress"), or one the filters' dates cut ("partial week"). Fewer
+    days mean fewer answers and a wider interval, so such a point is drawn apart."""
+    unit = "month" if filters.interval == "month" else "week"
+    end = period_end(start, filters.interval)
+    if start <= today <= end and filters.until >= today:
+        return f"{unit} in progress"
+    if start < filters.since or end > filters.until:
+        return f"partial {unit}"
+    return ""
 
 
 def score_histogram(filters: Filters, question: str) -> list[int]:
@@ -147,15 +172,7 @@ def funnel(filters: Filters, *, agent_key: int | None = None) -> dict[str, int]:
     qs = funnel_rows(filters)
     if agent_key is not None:
         qs = qs.filter(agent_key=agent_key)
-    row = qs.aggregate(
-        interactions=Sum("interactions"),
-        suppressed=Sum("suppressed"),
-        not_requested=Sum("not_requested"),
-        too_old=Sum("too_old"),
-        invited=Sum("invited"),
-        opened=Sum("opened"),
-        answered=Sum("answered"),
-    )
+    row = qs.aggregate(**{counter: Sum(counter) for counter in FUNNEL_COUNTERS})
     return {k: v or 0 for k, v in row.items()}
 
 

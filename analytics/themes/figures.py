@@ -6,7 +6,8 @@ from datetime import date
 
 from analytics.figures import COLOURS, CONFIG, base_layout
 
-PALETTE = ["#1d4ed8", "#c2410c", "#0f766e", "#6d28d9", "#b45309", "#be185d", "#374151", "#15803d"]
+# One colour per theme line: no orange-red, which means "costs points" on every chart.
+PALETTE = ["#1d4ed8", "#0e7490", "#0f766e", "#6d28d9", "#b45309", "#be185d", "#374151", "#15803d"]
 
 
 def points_lost(labels: Sequence[str], values: Sequence[float], lows: Sequence[float], highs: Sequence[float]) -> dict:

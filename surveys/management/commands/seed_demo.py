@@ -1,6 +1,10 @@
+import sys
+
 from django.conf import settings
+from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 from django.urls import reverse
 
 from surveys import demo_data
@@ -46,8 +50,16 @@ class Command(BaseCommand):
         for survey, version in result.surveys:
             self.stdout.write(_survey_line(survey, version))
         logins = demo_data.ensure_demo_logins()
-        rebuild_derived_data(self)
+        held = rebuild_derived_data(self)
+        if held:
+            self.stdout.write(
+                f"Held back {held} email{'s' if held != 1 else ''} (alerts about the demo's detractor cases): "
+                "demo data emails no one."
+            )
+        # Whatever else wrote to the console (task logs on stderr), the logins come last.
+        sys.stderr.flush()
         self._print_logins(logins)
+        self.stdout.flush()
 
     def _print_logins(self, logins: list[demo_data.DemoLogin]) -> None:
         base = settings.PUBLIC_BASE_URL
@@ -61,15 +73,30 @@ class Command(BaseCommand):
             self.stdout.write(f"  {login.username.ljust(width)}{login.password.ljust(width + 2)}{login.role}")
 
 
-def rebuild_derived_data(command: BaseCommand) -> None:
+def rebuild_derived_data(command: BaseCommand) -> int:
     """Build the derived data (NPS buckets and breakdowns, follow-up cases for the latest
-    detractors) with the analytics app's commands, when it is installed."""
-    for name in ("rebuild_nps", "sweep_followups", "seed_coaching_demo"):
-        try:
-            call_command(name, stdout=command.stdout, stderr=command.stderr)
-        except CommandError as exc:
-            if "Unknown command" not in str(exc):
-                raise
+    detractors) with the analytics and follow-up apps' commands, when they are installed.
+
+    The follow-up sweep alerts supervisors about the demo's new cases; those emails are held
+    in memory instead of sent (with the console backend they flooded the terminal above
+    the demo logins). Returns how many were held. Tasks a separate Celery worker runs are
+    not affected (the demo normally runs with tasks in-process)."""
+    outer = getattr(mail, "outbox", None)  # a test's own outbox, kept as it was
+    mail.outbox = []
+    try:
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            for name in ("rebuild_nps", "sweep_followups", "seed_coaching_demo"):
+                try:
+                    call_command(name, stdout=command.stdout, stderr=command.stderr)
+                except CommandError as exc:
+                    if "Unknown command" not in str(exc):
+                        raise
+        return len(mail.outbox)
+    finally:
+        if outer is None:
+            del mail.outbox
+        else:
+            mail.outbox = outer
 
 
 def _survey_line(survey, version) -> str:
