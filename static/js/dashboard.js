@@ -20,9 +20,9 @@
      (department names) on two lines so the bars keep most of the width. */
   var phone = window.matchMedia ? window.matchMedia("(max-width: 640px)") : { matches: false };
 
-  function wrapLabel(text) {
+  function wrapLabel(text, longest) {
     text = String(text);
-    if (text.length <= 14 || text.indexOf("<br>") >= 0) { return text; }
+    if (text.length <= longest || text.indexOf("<br>") >= 0) { return text; }
     var middle = Math.floor(text.length / 2), best = -1;
     for (var i = 0; i < text.length; i++) {
       if (text[i] === " " && (best < 0 || Math.abs(i - middle) < Math.abs(best - middle))) { best = i; }
@@ -34,7 +34,8 @@
     var seen = [];
     data.forEach(function (trace) {
       var values = trace[letter];
-      var categorical = trace.type === "heatmap" ? letter === "y" : trace.orientation === "h" && letter === "y";
+      var horizontal = trace.orientation === "h";
+      var categorical = trace.type === "heatmap" ? letter === "y" : trace.type === "bar" && horizontal === (letter === "y");
       if (!categorical || !Array.isArray(values)) { return; }
       values.forEach(function (v) { if (typeof v === "string" && seen.indexOf(v) < 0) { seen.push(v); } });
     });
@@ -56,7 +57,7 @@
       if (categories.length && !axis.tickvals) {
         axis.tickmode = "array";
         axis.tickvals = categories;
-        axis.ticktext = categories.map(wrapLabel);
+        axis.ticktext = categories.map(function (c) { return wrapLabel(c, letter === "y" ? 14 : 8); });
       }
     });
     data.forEach(function (trace) {
