@@ -9,6 +9,7 @@ remembering to add it here. A URL whose GET does not answer an HTML document (JS
 file, an empty 405 for a POST-only action) is not a page and is left out by that rule.
 """
 
+import re
 import time
 from io import StringIO
 from urllib.parse import urlsplit
@@ -19,7 +20,9 @@ from django.core.management import call_command
 from django.urls import resolve
 from playwright.sync_api import Error as PlaywrightError
 
+from accounts.models import GroupMapping
 from agents.models import Department
+from followups.models import AlertRule
 from integrations.models import Connector, WebhookSubscription
 from surveys.models import Invitation, Survey
 from surveys.services_tokens import create_api_token
@@ -77,6 +80,7 @@ OVERFLOW = """() => {
   return {scrollWidth: document.documentElement.scrollWidth, sticking: out.slice(0, 4)};
 }"""
 
+TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 PLOTS_DRAWN = """() => Array.from(document.querySelectorAll(".plot[data-figure]"))
   .every((el) => el.dataset.drawn === "true")"""
 
@@ -93,6 +97,10 @@ def demo(settings) -> dict[str, list[dict]]:
     webhook = WebhookSubscription.objects.create(url="https://crm.example.com/hooks", events=["case.opened"])
     own, others, survey = departments[0], departments[1:3], Survey.objects.first()
     fill = _fillers(billing=own, others=others, survey=survey, connector=connector, webhook=webhook)
+    # Admin-only pages the walk fills with pk 1: real objects here, so the admin sees the page itself.
+    rule = AlertRule.objects.create(name="Low scores", conditions={"score_max": 6}, channels=["in_app"])
+    mapping = GroupMapping.objects.create(claim_value="nps-supervisors")
+    fill |= {"manage-alert-rule": [{"pk": rule.pk}], "manage-sso-group": [{"pk": mapping.pk}]}
     open_link = InvitationFactory()
     answered = ResponseFactory(invitation__status=Invitation.Status.ANSWERED).invitation
     fill |= PUBLIC_FILLERS | {
@@ -138,12 +146,17 @@ def check_pages(page, base: str, urls: list[str], who: str, axe: Axe, axed_error
         except PlaywrightError as exc:
             problems.append(f"{who} {url}: could not be opened ({str(exc).splitlines()[0]})")
             continue
-        landed = urlsplit(head.url)
-        if "text/html" not in head.headers.get("content-type", "") or not head.text().strip():
+        text = head.text()
+        if "text/html" not in head.headers.get("content-type", "") or not text.strip():
             continue  # not a page: JSON, CSV, a file, an empty answer to a POST-only action
-        key = (landed.path, landed.query)
+        # A page already checked is not opened again: a redirect to it (the sign-in page, the
+        # agent's own page), or the same error page (403, 404: same status and title).
+        landed = urlsplit(head.url).path
+        title = TITLE.search(text)
+        error = (head.status, title.group(1).strip() if title else "")
+        key = landed if landed != urlsplit(url).path else error if head.status >= 400 else url
         if key in seen:
-            continue  # a redirect to a page already checked (the sign-in page, the agent's own page)
+            continue
         seen.add(key)
         reply = page.goto(f"{base}{url}")
         try:
@@ -157,10 +170,10 @@ def check_pages(page, base: str, urls: list[str], who: str, axe: Axe, axed_error
                 f"{who} {url} (HTTP {status}) at {WIDTH} px: the page is {measured['scrollWidth']} px wide; "
                 f"sticking out: {', '.join(measured['sticking']) or 'nothing visible'}"
             )
-        if status != 200:
-            if status in axed_errors:
-                continue  # the same error template, already checked by axe
-            axed_errors.add(status)
+        if status >= 400:
+            if error in axed_errors:
+                continue  # the same error page, already checked by axe for another role
+            axed_errors.add(error)
         violations = axe.run(page).response["violations"]
         for violation in violations:
             if violation["impact"] in ("serious", "critical"):
@@ -188,7 +201,7 @@ def test_every_page_fits_a_390_px_phone_for_every_role(chromium, live_server, de
         finally:
             context.close()
     print(f"phone check: {len(urls)} URLs, pages checked {checked}, {time.monotonic() - started:.0f} s")
-    assert checked["admin"] > 40 and checked["supervisor"] > 15, f"too few pages were reached: {checked}"
+    assert checked["admin"] > 30 and checked["supervisor"] > 15, f"too few pages were reached: {checked}"
     assert not problems, f"{len(problems)} problems on a {WIDTH} px phone:\n" + "\n".join(problems)
 
 
