@@ -21,21 +21,22 @@ def agent_row(r: dict, *, query: str, with_gap: bool, list_url: str) -> SafeStri
         notes.append('<span class="badge champion">champion</span>')
     if r["thin"]:
         notes.append('<span class="badge thin">not enough answers yet</span>')
-    gap = format_html('<td class="num" data-sort="{}">{}</td>', _sort_key(r["gap"]), nps(r["gap"])) if with_gap else ""
+    gap_cell = '<td class="num" data-label="Agent − company" data-sort="{}">{}</td>'
+    gap = format_html(gap_cell, _sort_key(r["gap"]), nps(r["gap"])) if with_gap else ""
     coverage = "—" if r["coverage"] is None else f"{r['coverage']} %"
     return format_html(
         "<tr>"
         '<td><a href="{}{}/?{}">{}</a></td>'
-        "<td>{}</td>"
-        '<td class="num">{}</td>'
-        '<td class="num" data-sort="{}">{}</td>'
-        '<td class="num" data-sort="{}">{}</td>'
-        '<td class="num" data-sort="{}">{}</td>'
-        "<td>{}</td>"
+        '<td data-label="Department">{}</td>'
+        '<td class="num" data-label="Answers">{}</td>'
+        '<td class="num" data-label="NPS" data-sort="{}">{}</td>'
+        '<td class="num" data-label="95 % interval" data-sort="{}">{}</td>'
+        '<td class="num" data-label="Adjusted NPS" data-sort="{}">{}</td>'
+        '<td data-label="Trend">{}</td>'
         "{}"
-        '<td class="num">{}</td>'
-        '<td class="num" data-sort="{}">{}</td>'
-        "<td>{}</td>"
+        '<td class="num" data-label="Interactions">{}</td>'
+        '<td class="num" data-label="Answered" data-sort="{}">{}</td>'
+        '<td data-label="Notes">{}</td>'
         "</tr>",
         list_url,
         agent.pk,
