@@ -27,9 +27,10 @@ function init(args)
     i = i + 1
   end
   next_token = 1
-  to_post = {}    -- links whose page came back: their answer goes next (FIFO)
-  to_thank = {}   -- thank-you pages of acknowledged answers (FIFO)
-  post_head, thank_head = 1, 1
+  -- FIFO queues with explicit head and tail (the # operator is unreliable once the head is nil)
+  to_post = {}    -- links whose page came back: their answer goes next
+  to_thank = {}   -- thank-you pages of acknowledged answers
+  post_head, post_tail, thank_head, thank_tail = 1, 0, 1, 0
   math.randomseed(os.time() * 1000 + tid)
 end
 
@@ -84,7 +85,10 @@ function response(status, headers, body)
     local p = string.match(loc, "(/s/[%w_-]+/thanks/)")
     if p then
       acks = acks + 1
-      if mode == "flow" then to_thank[#to_thank + 1] = p end
+      if mode == "flow" then
+        thank_tail = thank_tail + 1
+        to_thank[thank_tail] = p
+      end
     else
       bad = bad + 1
     end
@@ -97,7 +101,8 @@ function response(status, headers, body)
       forms = forms + 1
       local index = tonumber(string.match(header(headers, "X-Request-ID") or "", "^bench%-%d+%-(%d+)$") or "")
       if index and tokens[index] then
-        to_post[#to_post + 1] = tokens[index]
+        post_tail = post_tail + 1
+        to_post[post_tail] = tokens[index]
       else
         unmatched = unmatched + 1
       end
