@@ -36,7 +36,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.benchlib import BASE_DIR, VENV_BIN, bench_environment, print_table, setup_django
 
 HZ = os.sysconf("SC_CLK_TCK")
-CONFIGS = {"sync4": ["--workers", "4"], "gthread2x4": ["--workers", "2", "--threads", "4"]}
+# The same gunicorn settings for both apps: gunicorn's defaults but for these, and no
+# configuration file (ours, gunicorn.conf.py in the repository, picked up from the working
+# folder, would make "sync" a 4-thread gthread worker without keep-alive, with an access log).
+CONFIGS = {
+    "sync4": ["--worker-class", "sync", "--workers", "4"],
+    "gthread2x4": ["--worker-class", "gthread", "--workers", "2", "--threads", "4"],
+}
+QUIET = ["--log-level", "warning"]
+NO_CONFIG_FILE = Path(tempfile.gettempdir()) / "survey_vs_peer_gunicorn.conf.py"
 REASONS = ["", "", "", "Quick and kind", "Had to call twice", "Solved my problem on the first call"]
 LUA = Path(__file__).resolve().parent / "survey_submit.lua"
 
@@ -115,8 +123,9 @@ class App:
 
     def start(self, config: str) -> None:
         command, cwd, env = self.gunicorn()
+        NO_CONFIG_FILE.write_text("# survey_vs_peer.py: gunicorn's defaults, the flags decide\n")
         self.server = subprocess.Popen(
-            [*command, "-b", f"127.0.0.1:{self.port}", *CONFIGS[config], "--log-level", "warning"],
+            [*command, "-c", str(NO_CONFIG_FILE), "-b", f"127.0.0.1:{self.port}", *CONFIGS[config], *QUIET],
             cwd=cwd,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -471,7 +480,7 @@ def wrk_run(args, app: App, mode: str, conc: int) -> dict:
     result = parse_wrk(out)
     result["stored"] = app.stored() - before
     result["lost"] = max(0, result.get("submissions_acked", 0) - result["stored"])
-    result["errors"] = sum(result.get(k, 0) for k in ("connect", "read", "write", "timeout", "non2xx3xx"))
+    result["errors"] = sum(result.get(k, 0) for k in ("connect", "read", "write", "timeout", "non2xx3xx", "unmatched"))
     result["errors"] += result.get("bad_status", 0) + result.get("invalid", 0) + result.get("tokens_exhausted", 0)
     return result
 

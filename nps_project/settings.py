@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "nps_project.request_log.RequestLogMiddleware",  # request id; one JSON line per request
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "nps_project.public_path.PublicSurveyMiddleware",  # /s/ pages: none of the signed-in users' middleware below
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -173,7 +173,26 @@ CLAIM_SQL = (
     f"FROM {Interaction._meta.db_table} AS i "
     "WHERE inv.id = %s AND i.id = inv.interaction_id AND inv.status IN (%s, %s, %s, %s) "
     "AND (inv.expires_at IS NULL OR inv.expires_at > %s) "
-    "RETURNING i.id, i.agent_id, i.department_id, i.channel, i.occurred_at, inv.survey_version_id"
+    "RETURNING i.id AS interaction_id, i.agent_id, i.department_id, i.channel, i.occurred_at, inv.survey_version_id"
+)
+# On PostgreSQL the claim and the answer's INSERT are one statement (one round trip): the
+# INSERT takes its copied columns from the claimed row, so a claim that matched nothing
+# inserts nothing and returns no row.
+COPIED = ("interaction_id", "agent_id", "department_id", "channel", "occurred_at")
+_RESPONSE_FIELDS = [f for f in Response._meta.concrete_fields if not f.primary_key]
+CLAIM_AND_INSERT_SQL = (
+    f"WITH claimed AS ({CLAIM_SQL}) "
+    f"INSERT INTO {Response._meta.db_table} ({', '.join(f.column for f in _RESPONSE_FIELDS)}) "
+    "SELECT "
+    + ", ".join(
+        f"claimed.{f.attname}"
+        if f.attname in COPIED
+        else "COALESCE(%s, claimed.survey_version_id)"
+        if f.attname == "survey_version_id"
+        else "%s"
+        for f in _RESPONSE_FIELDS
+    )
+    + f" FROM claimed RETURNING id, {', '.join(COPIED)}, survey_version_id"
 )
 # SQLite (the embedded mode) cannot return the joined table's columns: claim, then read.
 SQLITE_CLAIM_SQL = (
@@ -183,21 +202,47 @@ SQLITE_CLAIM_SQL = (
 )
 
 
-def _claim(invitation_id: int, now: datetime) -> tuple | None:
-    """Mark the invitation answered if it still can be; None if it cannot."""
-    params = [Invitation.Status.ANSWERED, now, now, invitation_id, *ANSWERABLE, now]
+def _claim_params(invitation_id: int, now: datetime) -> list:
+    return [Invitation.Status.ANSWERED, now, now, invitation_id, *ANSWERABLE, now]
+
+
+def _claim_and_insert(response: Response, now: datetime) -> bool:
+    """Claim the invitation and store `response` (its copied columns filled in); False if
+    the invitation could not be claimed (nothing stored)."""
+    values = [
+        f.get_db_prep_save(f.pre_save(response, add=True), connection)
+        for f in _RESPONSE_FIELDS
+        if f.attname not in COPIED
+    ]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            prepared.execute(cursor, "survey_claim", CLAIM_SQL, params)
-            return cursor.fetchone()
-        cursor.execute(SQLITE_CLAIM_SQL, params)
+        prepared.execute(
+            cursor, "survey_claim", CLAIM_AND_INSERT_SQL, _claim_params(response.invitation_id, now) + values
+        )
         row = cursor.fetchone()
     if row is None:
-        return None
-    interaction = Interaction.objects.values_list("id", "agent_id", "department_id", "channel", "occurred_at").get(
-        pk=row[0]
-    )
-    return (*interaction, row[1])
+        return False
+    response.pk, *copied, response.survey_version_id = row
+    for name, value in zip(COPIED, copied, strict=True):
+        setattr(response, name, value)
+    response._state.adding = False
+    response._state.db = connection.alias
+    return True
+
+
+def _claim_then_insert(response: Response, now: datetime) -> bool:
+    """The same in two statements, for SQLite."""
+    with connection.cursor() as cursor:
+        cursor.execute(SQLITE_CLAIM_SQL, _claim_params(response.invitation_id, now))
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    copied = Interaction.objects.values_list("id", "agent_id", "department_id", "channel", "occurred_at").get(pk=row[0])
+    for name, value in zip(COPIED, copied, strict=True):
+        setattr(response, name, value)
+    if response.survey_version_id is None:
+        response.survey_version_id = row[1]
+    response.save(force_insert=True)
+    return True
 
 
 def submit_response(
@@ -215,29 +260,23 @@ def submit_response(
 
     `invitation` needs only its `pk`; `survey_version` (or its id) is the version the customer
     answered (default: the invitation's). On PostgreSQL the whole answer is one transaction of four
-    statements: claim, insert, the listeners' marks (`response_recorded`), commit.
+    statements: the claim with the insert, the listeners' marks (`response_recorded`), commit.
     """
     now = timezone.now()
+    response = Response(
+        invitation_id=invitation.pk,
+        company_score=company_score,
+        agent_score=agent_score,
+        why=why,
+        extra_answers=extra_answers or {},
+        survey_version_id=survey_version.pk if survey_version else survey_version_id,
+        language=language,
+    )
+    store = _claim_and_insert if connection.vendor == "postgresql" else _claim_then_insert
     try:
         with transaction.atomic():
-            claimed = _claim(invitation.pk, now)
-            if claimed is None:
+            if not store(response, now):
                 raise _NotClaimed
-            interaction_id, agent_id, department_id, channel, occurred_at, version_id = claimed
-            response = Response.objects.create(
-                invitation_id=invitation.pk,
-                interaction_id=interaction_id,
-                agent_id=agent_id,
-                department_id=department_id,
-                channel=channel,
-                occurred_at=occurred_at,
-                company_score=company_score,
-                agent_score=agent_score,
-                why=why,
-                extra_answers=extra_answers or {},
-                survey_version_id=survey_version.pk if survey_version else survey_version_id or version_id,
-                language=language,
-            )
             response_recorded.send(sender=Response, response=response)
             transaction.on_commit(lambda: _announce(response), robust=True)
     except _NotClaimed:
