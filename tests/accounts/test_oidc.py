@@ -180,3 +180,12 @@ def test_the_discovery_command_prints_the_settings(provider, capsys):
     out = capsys.readouterr().out.splitlines()
     assert f"OIDC_OP_TOKEN_ENDPOINT={provider.issuer}/token" in out
     assert f"OIDC_OP_JWKS_ENDPOINT={provider.issuer}/jwks" in out
+
+
+@pytest.mark.parametrize("path", ["/oidc/authenticate/", "/oidc/callback/?code=x&state=y"])
+def test_without_sso_configured_the_oidc_urls_are_not_found(client, settings, path):
+    """Not a redirect to an empty provider address (which looped back to itself)."""
+    settings.OIDC_RP_CLIENT_ID = ""
+    assert client.get(path).status_code == 404
+    client.force_login(make_user("someone"))
+    assert client.get(path).status_code == 404
