@@ -26,7 +26,7 @@ def seed() -> str:
     return out.getvalue()
 
 
-def test_the_demo_has_a_default_survey_and_an_sms_survey_with_a_csat_question():
+def test_the_demo_has_a_default_survey_with_ces_and_an_sms_survey_with_a_csat_question():
     output = seed()
 
     default = Survey.objects.get(is_default=True)
@@ -55,7 +55,12 @@ def test_the_demo_has_a_default_survey_and_an_sms_survey_with_a_csat_question():
     with_csat = [r.extra_answers["csat"] for r in sms_answers if "csat" in r.extra_answers]
     assert len(with_csat) > 0.7 * sms_answers.count() > 0
     assert set(with_csat) <= {1, 2, 3, 4, 5} and len(set(with_csat)) >= 3
-    assert not Response.objects.exclude(channel="sms").exclude(extra_answers={}).exists()
+    # The default survey asks an optional effort question (CES, 1–7), charted on every page;
+    # its answers carry only that, never the SMS survey's CSAT.
+    assert [q["key"] for q in default.versions.order_by("-number").first().content["questions"]] == ["ces"]
+    other_extras = [r.extra_answers for r in Response.objects.exclude(channel="sms").exclude(extra_answers={})]
+    assert other_extras and all(set(extra) == {"ces"} for extra in other_extras)
+    assert {extra["ces"] for extra in other_extras} <= set(range(1, 8))
 
 
 def test_the_demo_agents_moves_are_in_their_history_and_match_their_interactions():
