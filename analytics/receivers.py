@@ -4,7 +4,8 @@ The mark is written in the answer's own transaction (`response_recorded`), so an
 that is stored is always marked: nothing a crash after the commit can lose. Bursts
 coalesce: at most one flush is scheduled at a time (a cache flag), and one flush
 recomputes every key marked since the previous one, then sends `buckets_flushed` (followups
-opens the cases of the detractor answers among them). If the broker or cache is down, the marks stay in the
+opens the cases of the detractor answers among them) and tags the why-texts of the answers
+it covered, in one batch (analytics.themes.tagging.tag_flushed). If the broker or cache is down, the marks stay in the
 database and the periodic flush picks them up.
 """
 
@@ -15,7 +16,7 @@ from django.core.cache import cache
 from django.dispatch import receiver
 
 from analytics import buckets
-from analytics.tasks import FLUSH_SCHEDULED, flush_nps_buckets, tag_response_themes
+from analytics.tasks import FLUSH_SCHEDULED, flush_nps_buckets
 from nps_project.enqueue import enqueue
 from nps_project.redis_guard import RedisUnavailable
 from surveys.signals import response_recorded, response_submitted
@@ -36,7 +37,8 @@ def mark_bucket_dirty(sender, response, **kwargs) -> None:
 
 @receiver(response_submitted, dispatch_uid="analytics-schedule-flush")
 def schedule_flush_after_answer(sender, response, **kwargs) -> None:
-    """The flush recomputes the bucket; its listeners open the case of a detractor answer."""
+    """The flush recomputes the bucket, tags the why-text; its listeners open the case of a
+    detractor answer. No task per answer: a burst shares one flush."""
     schedule_flush()
 
 
@@ -51,10 +53,3 @@ def schedule_flush() -> None:
     if first and not enqueue(flush_nps_buckets, countdown=FLUSH_DELAY_SECONDS):
         with contextlib.suppress(Exception):  # the flag expires by itself in 30 s
             cache.delete(FLUSH_SCHEDULED)
-
-
-@receiver(response_submitted, dispatch_uid="analytics-tag-themes")
-def tag_themes(sender, response, **kwargs) -> None:
-    """Find the themes of the why-text in a worker (the periodic retag catches lost ones)."""
-    if response.why.strip():
-        enqueue(tag_response_themes, response.pk)

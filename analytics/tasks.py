@@ -22,8 +22,9 @@ FLUSH_BATCH = 5000
 
 @shared_task(acks_late=True)
 def flush_nps_buckets() -> int:
-    """Recompute every bucket touched by new answers since the last flush, and open the
-    follow-up cases of the detractor answers among them."""
+    """Recompute every bucket touched by new answers since the last flush, open the
+    follow-up cases of the detractor answers among them, and tag their why-texts (one
+    batch per flush; the periodic retag_themes catches a flush that died before it)."""
     # Answers arriving from now on schedule the next flush; a cache outage costs nothing.
     with contextlib.suppress(Exception):
         cache.delete(FLUSH_SCHEDULED)
@@ -33,6 +34,7 @@ def flush_nps_buckets() -> int:
         flushed += len(keys)
         if keys:
             _announce_flush(keys)
+            _tag_flushed(keys)
         if len(keys) < FLUSH_BATCH:  # nothing left (marks made meanwhile schedule another flush)
             return flushed
 
@@ -42,6 +44,14 @@ def _announce_flush(keys: list) -> None:
     for receiver, result in buckets_flushed.send_robust(sender=None, keys=keys):
         if isinstance(result, Exception):
             logger.error("buckets_flushed listener %s failed: %r", receiver, result)
+
+
+def _tag_flushed(keys: list) -> None:
+    """Themes must not stop the flush either; retag_themes (every ten minutes) catches misses."""
+    try:
+        themes_tagging.tag_flushed(keys)
+    except Exception:
+        logger.exception("Tagging the themes of %d flushed buckets failed", len(keys))
 
 
 @shared_task(acks_late=True)
@@ -96,7 +106,8 @@ def resend_weekly_digests() -> int:
 
 @shared_task(acks_late=True)
 def tag_response_themes(response_id: int) -> int:
-    """Find the themes of one new answer's why-text (idempotent)."""
+    """Find the themes of one answer's why-text (idempotent). New answers are tagged by
+    the flush (flush_nps_buckets); kept for messages queued before that change."""
     return themes_tagging.tag_responses([response_id])
 
 

@@ -305,13 +305,23 @@ class Ours(App):
         return str(LUA), {"TOKENS": str(self.token_file), "NTHREADS": "2", "MODE": mode}
 
     def settle(self) -> None:
-        """Wait until the worker flushed what the run left (the marks are gone)."""
+        """Wait until the worker flushed what the run left (the marks are gone) and is idle
+        (the flush goes on after it cleared the marks: cases, themes)."""
         from analytics.models import DirtyBucket
 
         deadline = time.monotonic() + 30
         time.sleep(1)
         while DirtyBucket.objects.exists() and time.monotonic() < deadline:
             time.sleep(0.25)
+        if self.worker is None:
+            return
+        last = ticks(self.worker.pid)
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            now = ticks(self.worker.pid)
+            if now == last:
+                return
+            last = now
 
 
 def psql(args, database: str, sql: str) -> str:

@@ -23,7 +23,7 @@ from agents.models import Department
 from agents.roles import Viewer
 from analytics import buckets
 from followups import alerts
-from followups.models import CaseAlertMode, CaseEvent, FollowUpCase
+from followups.models import CaseAlert, CaseAlertMode, CaseEvent, FollowUpCase, NotificationPreference
 from followups.signals import case_opened, case_resolved
 from nps_project.enqueue import enqueue_on_commit
 from surveys.models import Response
@@ -161,11 +161,31 @@ def open_cases(responses: list[Response]) -> int:
             )
             for case in cases:
                 transaction.on_commit(partial(case_opened.send_robust, sender=FollowUpCase, case=case))
-                if case.department_id in supervisors:
-                    _alert(case, supervisors[case.department_id])
+            _alert_many([case for case in cases if case.department_id in supervisors], supervisors)
     except IntegrityError:
         return sum(open_case_for(response) is not None for response in responses)
     return len(cases)
+
+
+def _alert_many(cases: list[FollowUpCase], supervisors: dict[int, list[AbstractBaseUser]]) -> None:
+    """_alert() for many cases: one preference read and one INSERT for all their alerts."""
+    if not cases:
+        return
+    users = {user.pk: user for case in cases for user in supervisors[case.department_id]}
+    modes = dict(NotificationPreference.objects.filter(user__in=list(users)).values_list("user_id", "case_alerts"))
+    rows = [
+        CaseAlert(case=case, recipient=user, mode=modes.get(user.pk, CaseAlertMode.IMMEDIATE))
+        for case in cases
+        for user in supervisors[case.department_id]
+        if user.email and modes.get(user.pk, CaseAlertMode.IMMEDIATE) != CaseAlertMode.OFF
+    ]
+    CaseAlert.objects.bulk_create(rows)
+    immediate = sorted({row.case.pk for row in rows if row.mode == CaseAlertMode.IMMEDIATE})
+    if immediate:
+        from followups.tasks import send_case_alerts  # tasks import this module
+
+        for case_id in immediate:
+            enqueue_on_commit(send_case_alerts, case_id)
 
 
 def _opened_text(case: FollowUpCase) -> str:

@@ -11,13 +11,21 @@ that notices the change mid-way reloads the taxonomy and goes on with the new on
 
 Reads and writes are set-based: one keyset-paginated SELECT per chunk (CHUNK answers,
 ordered by id, with the pending test in SQL), one DELETE and two bulk INSERTs.
+
+New answers are tagged by the bucket flush that follows them (`tag_flushed`, called by
+analytics.tasks.flush_nps_buckets): one SELECT of the pending answers of the agent-days the
+flush recomputed and one write per flush, not one Celery task per answer. The compiled
+taxonomy is kept per process and checked against a digest PostgreSQL computes over the
+Theme rows (one short query), so a call no longer re-reads and re-hashes every theme.
 """
 
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -26,6 +34,7 @@ from django.utils import timezone
 from analytics.themes.models import ResponseTheme, Theme, ThemeTagging
 from analytics.themes.tagger import LEXICON_DIR, Tagger, fresh_tagger
 
+logger = logging.getLogger(__name__)
 CHUNK = 2000
 # Answers with a why-text and no mark of the current fingerprint, in id order, one
 # partition (ids ≡ k mod n; n = 1 for a single process).
@@ -56,6 +65,14 @@ class Taxonomy:
 
 _lexicon_digest: str | None = None
 _cached: Taxonomy | None = None
+# (digest of the Theme rows computed by PostgreSQL, the taxonomy built from them)
+_cached_version: tuple[str, Taxonomy] | None = None
+# Any change to a theme's id, key, active flag or phrases changes this digest, whatever
+# made it (a form, a queryset update, raw SQL); jsonb's text form is canonical.
+_VERSION_SQL = (
+    "SELECT md5(coalesce(string_agg(concat_ws('|', id, key, active, phrases::text), E'\\n' ORDER BY id), '')) "
+    "FROM {table}"
+)
 
 
 def _lexicons() -> str:
@@ -88,14 +105,33 @@ def build_taxonomy(rows: Iterable[tuple[int, str, bool, dict]]) -> Taxonomy:
     return Taxonomy(fingerprint(rows), tagger, {key: pk for pk, key, active, _p in rows if active})
 
 
+def _theme_version() -> str | None:
+    """A digest of the Theme rows computed in PostgreSQL (None on other databases)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSION_SQL.format(table=Theme._meta.db_table))
+        return cursor.fetchone()[0]
+
+
 def current_taxonomy() -> Taxonomy:
-    """The taxonomy as stored now, compiled once per process and per fingerprint."""
-    global _cached
-    rows = _theme_rows()
+    """The taxonomy as stored now, compiled once per process and per fingerprint.
+
+    One short query when nothing changed (the rows' digest matches the one the cached
+    taxonomy was built from); the rows are read and hashed again only after an edit."""
+    global _cached, _cached_version
+    version = _theme_version()
+    known = _cached_version
+    if version is not None and known is not None and known[0] == version:
+        return known[1]
+    rows = _theme_rows()  # read after the digest: at least as new as it
     print_ = fingerprint(rows)
-    if _cached is None or _cached.fingerprint != print_:
-        _cached = build_taxonomy(rows)
-    return _cached
+    taxonomy = _cached
+    if taxonomy is None or taxonomy.fingerprint != print_:
+        taxonomy = build_taxonomy(rows)
+    _cached = taxonomy
+    _cached_version = (version, taxonomy) if version is not None else None
+    return taxonomy
 
 
 def _write(taxonomy: Taxonomy, batch: list[tuple[int, str, str]]) -> int:
@@ -178,6 +214,48 @@ def tag_responses(ids: Iterable[int]) -> int:
     rows = list(Response.objects.filter(pk__in=ids).exclude(why="").values_list("pk", "why", "language"))
     forget(set(ids) - {row[0] for row in rows})
     return _write(taxonomy, rows) if rows else 0
+
+
+# Answers with a why-text not tagged with the current taxonomy, of some agents over some
+# time ranges: the agent-days a bucket flush recomputed (index response_agent_occurred_idx).
+_FLUSHED_SQL = """
+SELECT r.id, r.why, r.language
+FROM surveys_response r
+JOIN (VALUES {values}) AS k(agent_id, low, high)
+  ON r.agent_id = k.agent_id AND r.occurred_at >= k.low AND r.occurred_at < k.high
+LEFT JOIN analytics_themetagging t ON t.response_id = r.id
+WHERE r.why <> '' AND (t.fingerprint IS NULL OR t.fingerprint <> %s)
+ORDER BY r.id
+"""
+_FLUSHED_KEYS = 1000  # agent-days per SELECT
+
+
+def tag_flushed(keys: Iterable) -> int:
+    """Tag the pending why-texts of the agent-days a bucket flush recomputed (`keys`:
+    analytics.buckets.BucketKey): the answers that flush covers, in one batch. Idempotent;
+    an answer another run tagged meanwhile is not pending any more. Returns answers tagged."""
+    from analytics.buckets import day_start
+
+    spans = sorted({(key.agent_key, key.day) for key in keys})
+    if not spans:
+        return 0
+    taxonomy = current_taxonomy()
+    rows: list[tuple[int, str, str]] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(spans), _FLUSHED_KEYS):
+            chunk = spans[start : start + _FLUSHED_KEYS]
+            values = ", ".join(["(%s::bigint, %s::timestamptz, %s::timestamptz)"] * len(chunk))
+            params: list = []
+            for agent_id, day in chunk:
+                params += [agent_id, day_start(day), day_start(day + timedelta(days=1))]
+            cursor.execute(_FLUSHED_SQL.format(values=values), [*params, taxonomy.fingerprint])
+            rows += cursor.fetchall()
+    rows = sorted(set(rows))
+    for start in range(0, len(rows), CHUNK):
+        _write(taxonomy, rows[start : start + CHUNK])
+    if rows:
+        logger.info("Tagged %d answers of %d flushed agent-days", len(rows), len(spans))
+    return len(rows)
 
 
 def forget(response_ids: Iterable[int]) -> int:
