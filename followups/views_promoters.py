@@ -11,6 +11,9 @@ list shows only those; the others are listed, with the reason, under "All".
 
 Supervisors see and mark only their departments' promoters (another department's answer is
 a 404); admins see every department; agents never see this page.
+
+The reads (the page, its counts, the CSV) are in followups/promoter_selectors.py; pages are
+keyset pages ("after"/"before" carry the row a page ends or starts at), see there why.
 """
 
 from datetime import timedelta
@@ -21,9 +24,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db import IntegrityError, connection, transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,12 +33,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from agents.roles import AGENT, Viewer, viewer_for
-from analytics.buckets import day_start
 from analytics.csv_export import csv_response
 from analytics.dashboard.exports import ScopedPeriodForm, with_default_period
-from followups.models import FollowUpCase, PromoterContact
+from followups import promoter_selectors as selectors
+from followups.models import PromoterContact
+from followups.promoter_selectors import day_label, fatigue_days, why_not
 from privacy import audit
-from surveys.models import Interaction, Response, Survey
+from surveys.models import Response
 
 PER_PAGE = 50
 CSV_LIMIT = 50_000
@@ -46,93 +49,6 @@ NOTE_MAX = 1000
 
 class AlreadyContacted(Exception):
     """The answer, or the same customer within the fatigue window, was already contacted."""
-
-
-def fatigue_days() -> int:
-    survey = Survey.objects.filter(is_default=True).only("fatigue_days").first()
-    return survey.fatigue_days if survey else Survey._meta.get_field("fatigue_days").default
-
-
-def _same_customer_as(rows: QuerySet, prefix: str):
-    """A boolean expression: the outer answer's customer (its interaction's email or phone,
-    when not blank) is among the customers of `rows` (reached through `prefix`).
-
-    Two small queries first: the emails and phones of `rows` (the contacts of the window,
-    the open cases: few), then the interactions with those emails or phones (by their
-    indexes); the answers are then tested against that list of interaction ids, which
-    PostgreSQL probes as a hash. A correlated EXISTS with an OR inside re-ran a join for
-    every promoter answer of the period; a test on the interaction's own columns, or an
-    uncorrelated subquery (whose size the planner overestimated by 300 times, and then
-    JIT-compiled), made it scan every interaction: 2.5 s and more for a month at
-    1,000,000 answers."""
-    email, phone = f"{prefix}interaction__customer_email", f"{prefix}interaction__customer_phone"
-    emails, phones = set(), set()
-    for customer_email, customer_phone in rows.order_by().values_list(email, phone):
-        if customer_email:
-            emails.add(customer_email)
-        if customer_phone:
-            phones.add(customer_phone)
-    if not emails and not phones:
-        return Value(False)
-    # The emails and phones as two array parameters (`= ANY(%s)`): as `IN (%s, %s, …)` each
-    # costs Django and psycopg a placeholder, tens of milliseconds for a few thousand.
-    table = Interaction._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id FROM {table} WHERE customer_email = ANY(%s) OR customer_phone = ANY(%s)",  # noqa: S608
-            [sorted(emails), sorted(phones)],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-    if not ids:
-        return Value(False)
-    return ExpressionWrapper(Q(interaction_id__in=ids), output_field=BooleanField())
-
-
-def promoters(*, department_ids: frozenset[int] | None, since, until, channel: str = "") -> QuerySet[Response]:
-    """Promoter answers in the period with their contact state annotated:
-    has_contact, thanked_recently (this customer, any answer, within the window), open_case."""
-    minimum = settings.PROMOTER_MIN_SCORE
-    window_start = timezone.now() - timedelta(days=fatigue_days())
-    qs = Response.objects.filter(
-        company_score__gte=minimum,
-        agent_score__gte=minimum,
-        occurred_at__gte=day_start(since),
-        occurred_at__lt=day_start(until + timedelta(days=1)),
-    )
-    if department_ids is not None:
-        qs = qs.filter(department_id__in=department_ids)
-    if channel:
-        qs = qs.filter(channel=channel)
-    return qs.annotate(
-        has_contact=ExpressionWrapper(
-            Q(interaction__customer_email__gt="") | Q(interaction__customer_phone__gt=""), output_field=BooleanField()
-        ),
-        thanked_recently=_same_customer_as(PromoterContact.objects.filter(at__gte=window_start), "response__"),
-        open_case=_same_customer_as(FollowUpCase.objects.filter(status__in=FollowUpCase.ACTIVE), "response__"),
-    ).select_related("agent", "department", "interaction", "promoter_contact__by")
-
-
-def to_contact(qs: QuerySet[Response]) -> QuerySet[Response]:
-    return qs.filter(has_contact=True, thanked_recently=False, open_case=False, promoter_contact__isnull=True)
-
-
-def _day(moment) -> str:
-    local = timezone.localtime(moment)
-    return f"{local.day} {local:%b %Y}"
-
-
-def why_not(response: Response) -> str:
-    """Why an answer is not on the list to contact ('' when it is)."""
-    contact = getattr(response, "promoter_contact", None)
-    if contact is not None:
-        return f"{contact.get_kind_display()} {_day(contact.at)}"
-    if not response.has_contact:
-        return "No email or phone"
-    if response.open_case:
-        return "Follow-up case open"
-    if response.thanked_recently:
-        return "Contacted recently (another answer)"
-    return ""
 
 
 def mark_contacted(response: Response, *, kind: str, by: AbstractBaseUser, note: str = "") -> PromoterContact:
@@ -149,7 +65,7 @@ def mark_contacted(response: Response, *, kind: str, by: AbstractBaseUser, note:
         existing = PromoterContact.objects.filter(response=response).select_related("by").first()
         if existing is not None:
             who = (existing.by.get_full_name() or existing.by.get_username()) if existing.by else "someone"
-            raise AlreadyContacted(f"Already done by {who} on {_day(existing.at)}.")
+            raise AlreadyContacted(f"Already done by {who} on {day_label(existing.at)}.")
         if same_customer and PromoterContact.objects.filter(same_customer, at__gte=window_start).exists():
             raise AlreadyContacted("This customer was contacted recently for another answer; give them a rest.")
         try:
@@ -169,22 +85,17 @@ class PromoterFilterForm(ScopedPeriodForm):
         choices=[("", "To contact"), ("contacted", "Already contacted"), ("all", "All promoters")],
     )
 
-    def rows(self) -> QuerySet[Response]:
+    def filters(self) -> selectors.Filters:
         data = self.cleaned_data
         department = self.departments.get(data.get("department") or "")
-        if department is not None:
-            department_ids = frozenset({department.pk})
-        else:
-            department_ids = None if self.viewer.is_admin else self.viewer.department_ids
-        qs = promoters(
-            department_ids=department_ids, since=data["since"], until=data["until"], channel=data.get("channel") or ""
+        in_scope = [department] if department is not None else self.departments.values()
+        return selectors.Filters(
+            departments=selectors.in_list_order(in_scope),
+            since=data["since"],
+            until=data["until"],
+            channel=data.get("channel") or "",
+            show=data.get("show") or selectors.SHOW_TO_CONTACT,
         )
-        show = data.get("show") or ""
-        if show == "contacted":
-            qs = qs.filter(promoter_contact__isnull=False)
-        elif show == "":
-            qs = to_contact(qs)
-        return qs.order_by("department__name", "-occurred_at", "-pk")
 
 
 class ContactForm(forms.Form):
@@ -241,6 +152,26 @@ def _csv_row(r: Response) -> tuple:
     )
 
 
+class KeysetPage:
+    """One page of the list for the template: its rows, links to the pages around it, and
+    "page N of M" when the count is exact (the number is carried in the links)."""
+
+    def __init__(self, rows: list[Response], *, number: int, has_previous: bool, has_next: bool, count: int | None):
+        self.object_list = rows
+        self.number = number
+        self.has_previous, self.has_next = has_previous, has_next
+        self.num_pages = max(1, -(-count // PER_PAGE)) if count is not None else None
+        self.first_cursor = selectors.Cursor.of(rows[0]).encode() if rows else ""
+        self.last_cursor = selectors.Cursor.of(rows[-1]).encode() if rows else ""
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+
+def _page_number(raw: str, default: int) -> int:
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 10**6 else default
+
+
 @login_required
 @require_http_methods(["GET"])
 def promoter_list(request: HttpRequest) -> HttpResponse:
@@ -251,34 +182,56 @@ def promoter_list(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("department", "")
     if code and code not in form.departments and not viewer.is_admin:
         raise PermissionDenied("That department is outside your scope.")
-    if not form.is_valid():
-        context = {"viewer": viewer, "filter_form": form, "page_obj": None}
-        return render(request, "dashboard/promoters.html", context, status=400)
-    rows = form.rows()
+    after = selectors.Cursor.decode(request.GET["after"]) if request.GET.get("after") else None
+    before = selectors.Cursor.decode(request.GET["before"]) if request.GET.get("before") else None
+    bad_cursor = (request.GET.get("after") and after is None) or (request.GET.get("before") and before is None)
+    query = form.data.copy()
+    for key in ("page", "after", "before", "format"):
+        query.pop(key, None)
+    refused = {"viewer": viewer, "filter_form": form, "page_obj": None, "query": query.urlencode()}
+    if not form.is_valid() or bad_cursor or (after and before):
+        return render(request, "dashboard/promoters.html", {**refused, "bad_link": form.is_valid()}, status=400)
+    filters = form.filters()
+    window_days = fatigue_days()
+    blocked = selectors.blocked_customers(window_days)
     if request.GET.get("format") == "csv":
         audit.record_export(request, name="nps-promoters")
-        return csv_response("nps-promoters", CSV_HEADER, (_csv_row(r) for r in rows[:CSV_LIMIT]))
-    # Page through the ids (the sort needs only the department joined), then load the page's
-    # 50 answers with their agent, department, interaction and contact.
-    page_obj = Paginator(rows.values_list("pk", flat=True), PER_PAGE).get_page(request.GET.get("page"))
-    loaded = {response.pk: response for response in rows.filter(pk__in=list(page_obj.object_list))}
-    page_obj.object_list = [loaded[pk] for pk in page_obj.object_list if pk in loaded]
-    for response in page_obj:
+        rows = selectors.promoters(filters, blocked)[:CSV_LIMIT]
+        return csv_response("nps-promoters", CSV_HEADER, (_csv_row(r) for r in rows))
+    try:
+        found = selectors.page_ids(filters, blocked, after=after, before=before, size=PER_PAGE)
+    except ValueError:  # a link from another scope or filter: the row is not in this list
+        return render(request, "dashboard/promoters.html", {**refused, "bad_link": True}, status=400)
+    counts = selectors.counts(filters, blocked)
+    rows = selectors.load(found.ids, blocked)
+    for response in rows:
         response.reason = why_not(response)
-    query = form.data.copy()
-    query.pop("page", None)
+    if (after is None and before is None) or (before is not None and not found.has_more):
+        number = 1
+    else:
+        number = _page_number(request.GET.get("page", ""), 2 if after else 1)
+    page_obj = KeysetPage(
+        rows,
+        number=number,
+        has_previous=bool(after) or (before is not None and found.has_more),
+        has_next=found.has_more if before is None else True,
+        count=counts.shown if counts.shown_is_exact else None,
+    )
     csv_query = query.copy()
     csv_query["format"] = "csv"
     context = {
         "viewer": viewer,
         "filter_form": form,
         "page_obj": page_obj,
+        "counts": counts,
+        "count_cap": selectors.COUNT_CAP,
+        "show": filters.show,
         "query": query.urlencode(),
         "csv_url": f"{request.path}?{csv_query.urlencode()}",
-        "since": form.cleaned_data["since"],
-        "until": form.cleaned_data["until"],
+        "since": filters.since,
+        "until": filters.until,
         "minimum": settings.PROMOTER_MIN_SCORE,
-        "fatigue_days": fatigue_days(),
+        "fatigue_days": window_days,
         "contact_form": ContactForm(),
         "next_url": request.get_full_path(),
     }

@@ -370,6 +370,15 @@ class Response(models.Model):
             models.Index(fields=["occurred_at"], condition=~models.Q(why=""), name="response_comment_day_idx"),
             _comment_index("agent"),
             _comment_index("company"),
+            # The promoters-to-thank page (followups/promoter_selectors.py): per department,
+            # newest first, only answers with 9 or more on both questions (PROMOTER_MIN_SCORE's
+            # default; the page's queries inline the setting so the planner can match this).
+            models.Index(
+                fields=["department", "occurred_at", "id"],
+                include=["channel"],
+                condition=models.Q(company_score__gte=9, agent_score__gte=9),
+                name="response_promoter_idx",
+            ),
         ]
 
     def __str__(self) -> str:
