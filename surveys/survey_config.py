@@ -11,9 +11,9 @@ same query as its API token, surveys/authentication.py, or on its own) and uses 
 kept only if it was read under that very stamp, else it reads the rows again. So an edited
 survey is used by every process from the first request that starts after the edit commits.
 
-Never remembered: what the request itself just created (the default survey or a survey's first
-version made on first use: the request's transaction may still roll back), and anything on
-SQLite (no stamp there; the embedded mode is one process and reads every time).
+Never remembered: anything read after the surveys changed since the stamp was read, by
+another transaction or by the request's own, which may still roll back (SurveyConfig), and
+anything on SQLite (no stamp there; the embedded mode is one process and reads every time).
 
 The kept objects are shared by the threads of a process: they are read, never changed.
 """
@@ -39,16 +39,23 @@ def read_stamp() -> int | None:
 class SurveyConfig:
     """The rules, the default survey and the current versions as of one stamp.
 
-    Only rows read are remembered; a row this request created (the default survey, a
-    survey's first version) is used for the request and never remembered, so a config can
-    always be shared."""
+    Something read is remembered (and the config shared with the next requests) only if the
+    stamp is still the same right after reading it, as this transaction sees it: then
+    nothing was written to the surveys since the stamp was read, neither by another
+    transaction's commit nor by this one, whose writes (a default survey or a first version
+    made on first use, by this request or by its caller) could still roll back. That costs
+    one more read of the stamp, only when something is read."""
 
     def __init__(self, stamp: int | None) -> None:
         self.stamp = stamp
         self.rules = list(SurveyAssignment.objects.filter(survey__active=True).select_related("survey").order_by())
+        self.shareable = self._unchanged()
         self._default: Survey | None = None
         self._chosen: dict[tuple[int | None, str], Survey] = {}
         self._versions: dict[int, SurveyVersion] = {}
+
+    def _unchanged(self) -> bool:
+        return self.stamp is not None and read_stamp() == self.stamp
 
     def survey_for(self, *, department_id: int | None, channel: str) -> Survey:
         """surveys.assignment.survey_for, from the remembered rules."""
@@ -69,12 +76,11 @@ class SurveyConfig:
     def default_survey(self) -> Survey:
         if self._default is not None:
             return self._default
-        survey = Survey.objects.filter(is_default=True).first()
-        if survey is None:
-            from surveys.services import default_survey  # services import the ingest, which imports this
+        from surveys.services import default_survey  # services import the ingest, which imports this
 
-            return default_survey()  # created now: not remembered
-        self._default = survey
+        survey = default_survey()  # read, or made on first use
+        if self._unchanged():
+            self._default = survey
         return survey
 
     def versions(self, surveys) -> dict[int, SurveyVersion]:
@@ -85,9 +91,9 @@ class SurveyConfig:
         missing = [survey for pk, survey in wanted.items() if pk not in self._versions]
         found: dict[int, SurveyVersion] = {}
         if missing:
-            existing = set(SurveyVersion.objects.filter(survey__in=missing).values_list("survey_id", flat=True))
-            found = current_versions(missing)
-            self._versions.update({pk: v for pk, v in found.items() if pk in existing})  # not the ones made now
+            found = current_versions(missing)  # a survey without a version gets its first one
+            if self._unchanged():
+                self._versions.update(found)
         return {pk: found.get(pk) or self._versions[pk] for pk in wanted}
 
 
@@ -104,7 +110,7 @@ def survey_config(stamp: int | None = None) -> SurveyConfig:
     if stamp is not None and kept is not None and kept.stamp == stamp:
         return kept
     config = SurveyConfig(stamp)
-    if stamp is not None:
+    if config.shareable:
         _kept = config  # a racing thread may replace it with its own: both are right
     return config
 

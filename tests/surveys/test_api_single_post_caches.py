@@ -7,9 +7,11 @@ written. The API token is looked up in the database on every request, so revokin
 from the very next request.
 """
 
+import contextlib
+
 import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
@@ -144,3 +146,19 @@ def test_a_token_deleted_by_another_process_fails_on_the_next_request(postgres_t
 
     reply = api.post(SINGLE, {"external_id": "refused", "channel": "chat", "agent": "a-1"}, format="json")
     assert reply.status_code == 401
+
+
+def test_a_survey_made_by_a_transaction_that_rolled_back_is_not_remembered(postgres):
+    """A request that made the default survey on first use and then failed must not leave it
+    behind in the process: the next one would point at a survey that does not exist."""
+    stamp = survey_config.read_stamp()  # read before the survey existed, as the token lookup does
+    with contextlib.suppress(RuntimeError), transaction.atomic():
+        made = default_survey()  # made on first use earlier in the same request
+        assert survey_config.survey_config(stamp).survey_for(department_id=None, channel="chat") == made
+        raise RuntimeError("the request failed")
+    assert survey_config.read_stamp() == stamp
+
+    survey = survey_config.survey_config(stamp).survey_for(department_id=None, channel="chat")
+
+    assert survey.pk != made.pk
+    assert Survey.objects.filter(pk=survey.pk).exists()
