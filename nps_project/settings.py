@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "nps_project.public_path.PublicSurveyMiddleware",  # /s/ pages: none of the signed-in users' middleware below
+    "nps_project.api_path.TokenApiMiddleware",  # /api/v1/ with a token: no session, CSRF, messages, axes
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

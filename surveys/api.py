@@ -26,6 +26,12 @@ class JSONBodyParser(parsers.JSONParser):
             raise exceptions.ParseError("JSON parse error - nested too deeply.") from exc
 
 
+def _config_stamp(request: Request) -> int | None:
+    """The survey configuration's stamp read with the API token (surveys/authentication.py);
+    None for an admin's session: then the ingest reads it itself."""
+    return getattr(request.auth, "config_stamp", None)
+
+
 def _bodies(stored: list[tuple[int, bool]]) -> list[tuple[int, dict]]:
     """(HTTP status, body) per stored item (interaction id, created), read after commit
     (delivery may have moved the invitation on) in one query."""
@@ -66,7 +72,7 @@ class InteractionCreateView(APIView):
         [(data, errors)] = validated_inputs([request.data])
         if errors is not None:
             return Response(errors, status=status.HTTP_400_BAD_REQUEST)
-        [(code, body)] = _bodies(store_interactions([data]))
+        [(code, body)] = _bodies(store_interactions([data], config_stamp=_config_stamp(request)))
         return Response(body, status=code)
 
 
@@ -95,7 +101,7 @@ class InteractionBulkView(APIView):
             )
         checked = validated_inputs(items)  # the whole list first: nothing stored yet
         valid = [data for data, errors in checked if errors is None]
-        answers = iter(_bodies(store_interactions(valid)))
+        answers = iter(_bodies(store_interactions(valid, config_stamp=_config_stamp(request))))
         results, counts = [], {201: 0, 200: 0, 400: 0}
         for index, (_data, errors) in enumerate(checked):
             code, body = (status.HTTP_400_BAD_REQUEST, errors) if errors is not None else next(answers)

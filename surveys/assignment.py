@@ -42,31 +42,6 @@ def best_rule(rules) -> SurveyAssignment | None:
     return min(rules, key=lambda r: (-r.specificity, r.survey_id), default=None)
 
 
-class SurveyChooser:
-    """survey_for for many interactions: the active rules read once (bulk ingest)."""
-
-    def __init__(self) -> None:
-        self.rules = list(SurveyAssignment.objects.filter(survey__active=True).select_related("survey").order_by())
-        self._default: Survey | None = None
-        self._chosen: dict[tuple[int, str], Survey] = {}
-
-    def __call__(self, *, department_id: int, channel: str) -> Survey:
-        key = (department_id, channel)
-        if key not in self._chosen:
-            rule = best_rule(
-                r for r in self.rules if r.department_id in (None, department_id) and r.channel in ("", channel)
-            )
-            self._chosen[key] = rule.survey if rule is not None else self._default_survey()
-        return self._chosen[key]
-
-    def _default_survey(self) -> Survey:
-        if self._default is None:
-            from surveys.services import default_survey  # services import this module
-
-            self._default = default_survey()
-        return self._default
-
-
 def conflicting_rules(
     *, survey: Survey | None, rules: list[tuple[int | None, str]]
 ) -> dict[tuple[int | None, str], Survey]:

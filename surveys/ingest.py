@@ -4,8 +4,9 @@ Who writes: `record_interactions` is called by POST /api/v1/interactions/bulk/ w
 validated list and, through surveys.services.record_interaction, by the single POST with a
 list of one; nothing else stores reported interactions. A batch costs a constant number of
 SQL statements whatever its size: one read of the (source, external_id) pairs already
-stored, the people of surveys/ingest_people.py, the survey rules, versions and the sampling
-sets read once, one INSERT of the interactions, one of the invitations.
+stored, the people of surveys/ingest_people.py, the survey rules and versions (kept per
+process until a survey changes, surveys/survey_config.py), the sampling sets read once, one
+INSERT of the interactions, one of the invitations.
 
 Why running twice is safe: interactions are inserted with INSERT ... ON CONFLICT (source,
 external_id) DO NOTHING RETURNING, so a replay, or a parallel request with overlapping ids,
@@ -37,12 +38,12 @@ from django.utils import timezone
 
 from nps_project.enqueue import enqueue_on_commit
 from surveys import tokens
-from surveys.assignment import SurveyChooser
 from surveys.ingest_people import resolve_people
 from surveys.models import DeliveryMethod, Interaction, Invitation, Response
 from surveys.sampling import month_bounds, reason_for
 from surveys.services import InteractionInput, Recorded, delivery_method_for, mark_not_queued
-from surveys.versions import current_versions, languages_of
+from surveys.survey_config import survey_config
+from surveys.versions import languages_of
 from surveys.wording import supported_language
 
 Key = tuple[str, str]
@@ -66,15 +67,18 @@ def record_interactions(items: Sequence[InteractionInput]) -> list[Recorded]:
     return [Recorded(found[pk], created=created) for pk, created in stored]
 
 
-def store_interactions(items: Sequence[InteractionInput]) -> list[tuple[int, bool]]:
-    """record_interactions without the models: (interaction id, created) per item, in order."""
+def store_interactions(items: Sequence[InteractionInput], *, config_stamp: int | None = None) -> list[tuple[int, bool]]:
+    """record_interactions without the models: (interaction id, created) per item, in order.
+
+    `config_stamp`: the survey configuration's stamp if the caller has read it already
+    (the API reads it with the token, surveys/authentication.py); else it is read here."""
     if not items:
         return []
     retry = not connection.in_atomic_block  # inside a caller's transaction a retry cannot help
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with transaction.atomic():
-                return _store(items, timezone.now())
+                return _store(items, timezone.now(), config_stamp)
         except OperationalError as exc:
             sqlstate = getattr(exc.__cause__, "sqlstate", None)
             if not retry or attempt == ATTEMPTS or sqlstate not in RETRYABLE_SQLSTATES:
@@ -82,7 +86,7 @@ def store_interactions(items: Sequence[InteractionInput]) -> list[tuple[int, boo
     raise AssertionError("unreachable")
 
 
-def _store(items: Sequence[InteractionInput], now: datetime) -> list[tuple[int, bool]]:
+def _store(items: Sequence[InteractionInput], now: datetime, config_stamp: int | None) -> list[tuple[int, bool]]:
     keys = [(d.source, d.external_id) for d in items]
     stored = _stored(set(keys))
     first: dict[Key, InteractionInput] = {}
@@ -91,7 +95,7 @@ def _store(items: Sequence[InteractionInput], now: datetime) -> list[tuple[int, 
             first[key] = data
     created: set[Key] = set()
     if first:
-        interactions, invitations = _plan(list(first.values()), now)
+        interactions, invitations = _plan(list(first.values()), now, config_stamp)
         inserted = _insert(Interaction, interactions, ON_CONFLICT_RETURNING, now)
         rows = []
         for key, invitation in zip(first, invitations, strict=True):
@@ -143,18 +147,20 @@ class _Planned:
         self.customer_email, self.customer_phone, self.occurred_at = customer_email, customer_phone, occurred_at
 
 
-def _plan(items: list[InteractionInput], now: datetime) -> tuple[list[dict], list[dict]]:
+def _plan(items: list[InteractionInput], now: datetime, config_stamp: int | None) -> tuple[list[dict], list[dict]]:
     """The interaction and invitation rows (column → value, not stored yet) for new items,
     in order."""
     moments = [d.occurred_at or now for d in items]
     people = resolve_people(items, moments)
-    choose = SurveyChooser()
-    surveys = [choose(department_id=d.pk, channel=data.channel) for data, (_a, d) in zip(items, people, strict=True)]
+    config = survey_config(config_stamp)  # rules, default survey, versions: read once per edit (survey_config.py)
+    surveys = [
+        config.survey_for(department_id=d.pk, channel=data.channel) for data, (_a, d) in zip(items, people, strict=True)
+    ]
     planned = [
         _Planned(agent.pk, data.channel, data.customer_email, data.customer_phone, moment, survey)
         for data, moment, (agent, _d), survey in zip(items, moments, people, surveys, strict=True)
     ]
-    versions = current_versions(set(surveys))
+    versions = config.versions(set(surveys))
     sampler = BatchSampler(planned)
     languages: dict[tuple[str, int], str] = {}
     interactions, invitations = [], []

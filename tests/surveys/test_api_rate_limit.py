@@ -142,3 +142,25 @@ def test_rates_are_read_like_drf_rates(rate, parsed):
 def test_a_malformed_rate_is_refused():
     with pytest.raises(ValueError):
         parse_rate("10/fortnight")
+
+
+def test_counts_expire_after_two_windows_and_a_refusal_gives_its_count_back(settings, redis_url):
+    """The count, the window's expiry and the previous window go to Redis in one pipeline:
+    the window's key still gets its expiry, and a refused request is not counted."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "nps_project.cache.GuardedRedisCache",
+            "LOCATION": redis_url,
+            "OPTIONS": settings.REDIS_CACHE_OPTIONS,
+        }
+    }
+    settings.API_RATE_LIMIT = "2/min"
+    client = client_for("expiring")
+    assert statuses(client, 3) == [200, 200, 429]
+
+    other = redis.Redis.from_url(redis_url)
+    token = ApiToken.objects.get(name="expiring")
+    (key,) = other.keys(f"*throttle:api-token:{token.key_hash[:20]}:*")
+    assert int(other.get(key)) == 2
+    assert 0 < other.ttl(key) <= 2 * 60 + 1
+    other.delete(key)
