@@ -56,7 +56,7 @@ def drop(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("surveys", "0004_survey_max_invite_age_and_backfill_reasons"),
+        ("surveys", "0005_response_promoter_idx"),
     ]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]
