@@ -22,7 +22,7 @@ Why the page is read the way it is (1,000,000 answers, a year: ~85,000 promoters
 With PROMOTER_MIN_SCORE below 9 the index does not apply and the walk reads
 `response_dept_occurred_idx` instead: still correct, slower."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
@@ -39,6 +39,12 @@ from surveys.models import Interaction, Response, Survey
 COUNT_CAP = 1000
 SHOW_TO_CONTACT, SHOW_CONTACTED, SHOW_ALL = "", "contacted", "all"
 _NO_ID = 0  # ids are positive: (t, 0) as an upper bound means "before t", as a lower bound "from t"
+
+
+def _postgres() -> bool:
+    """The reads below are written for PostgreSQL (arrays, LATERAL); the embedded mode
+    (SQLite, demo-sized data) takes the plain ORM path of the same list instead."""
+    return connection.vendor == "postgresql"
 
 
 def fatigue_days() -> int:
@@ -62,6 +68,9 @@ def _interactions_of_customers(rows: QuerySet, prefix: str) -> list[int]:
             phones.add(customer_phone)
     if not emails and not phones:
         return []
+    if not _postgres():  # the embedded mode (SQLite): few customers, plain IN lists
+        found = Interaction.objects.filter(Q(customer_email__in=emails) | Q(customer_phone__in=phones))
+        return list(found.values_list("id", flat=True))
     # Two array parameters (`= ANY(%s)`): as `IN (%s, %s, …)` each value costs Django and
     # psycopg a placeholder, tens of milliseconds for a few thousand.
     with connection.cursor() as cursor:
@@ -191,6 +200,12 @@ class Counts:
 
 
 def counts(filters: Filters, blocked: Blocked) -> Counts:
+    if not _postgres():
+        total = promoters(replace(filters, show=SHOW_ALL), blocked).count()
+        shown = promoters(filters, blocked)
+        if filters.show == SHOW_TO_CONTACT:
+            shown = shown[: COUNT_CAP + 1]
+        return Counts(promoters=total, shown=shown.count())
     table, contacts = Response._meta.db_table, PromoterContact._meta.db_table
     params: dict = {"departments": filters.department_ids, "start": filters.start, "end": filters.end}
     join, where = _contact_sql(filters, params, blocked)
@@ -257,9 +272,11 @@ def page_ids(
     not in scope raises ValueError."""
     departments = filters.department_ids
     cursor_row = after or before
+    if cursor_row is not None and cursor_row.department_id not in departments:
+        raise ValueError("cursor outside the departments in scope")
+    if not _postgres():
+        return _page_ids_portable(filters, blocked, after=after, before=before, size=size)
     if cursor_row is not None:
-        if cursor_row.department_id not in departments:
-            raise ValueError("cursor outside the departments in scope")
         at = departments.index(cursor_row.department_id)
         departments = departments[at:] if after else departments[: at + 1][::-1]
     descending = before is None
@@ -319,6 +336,33 @@ def page_ids(
     return PageIds(ids=ids, has_more=has_more)
 
 
+def _page_ids_portable(
+    filters: Filters, blocked: Blocked, *, after: Cursor | None, before: Cursor | None, size: int
+) -> PageIds:
+    """page_ids for the embedded mode: the whole list's keys in order, then the same slice."""
+    position = {department_id: n for n, department_id in enumerate(filters.department_ids)}
+
+    def key(department_id: int, occurred_at: datetime, pk: int) -> tuple:
+        # The list's order: departments in scope order, then newest first.
+        return (position[department_id], -occurred_at.timestamp(), -pk)
+
+    rows = [
+        (key(department_id, occurred_at, pk), pk)
+        for pk, department_id, occurred_at in promoters(filters, blocked).values_list(
+            "pk", "department_id", "occurred_at"
+        )
+    ]
+    if before is not None:
+        mark = key(before.department_id, before.occurred_at, before.pk)
+        chunk = [pk for k, pk in rows if k < mark][-(size + 1) :]
+        return PageIds(ids=chunk[-size:], has_more=len(chunk) > size)
+    if after is not None:
+        mark = key(after.department_id, after.occurred_at, after.pk)
+        rows = [(k, pk) for k, pk in rows if k > mark]
+    chunk = [pk for _, pk in rows[: size + 1]]
+    return PageIds(ids=chunk[:size], has_more=len(chunk) > size)
+
+
 def load(ids: list[int], blocked: Blocked) -> list[Response]:
     """The answers of `ids`, in that order, with what the page shows of them."""
     rows = Response.objects.filter(pk__in=ids).select_related(
@@ -333,6 +377,8 @@ def load(ids: list[int], blocked: Blocked) -> list[Response]:
 
 def _in_array(ids: frozenset[int]) -> ExpressionWrapper:
     """`surveys_response.interaction_id = ANY(%s)`: one array parameter, not a placeholder per id."""
+    if not _postgres():
+        return ExpressionWrapper(Q(interaction_id__in=sorted(ids)) if ids else Q(pk=None), output_field=BooleanField())
     sql = f'"{Response._meta.db_table}"."interaction_id" = ANY(%s)'
     condition = RawSQL(sql, (sorted(ids),))  # noqa: S611 (the table name is ours; the ids a parameter)
     return ExpressionWrapper(condition, output_field=BooleanField())
