@@ -57,6 +57,11 @@ class SurveyConfig:
     def _unchanged(self) -> bool:
         return self.stamp is not None and read_stamp() == self.stamp
 
+    def _may_remember(self) -> bool:
+        """A config no other request will see (SQLite, or read under a stale stamp) remembers
+        for the rest of its request, as the chooser did; a shared one only while unchanged."""
+        return not self.shareable or self._unchanged()
+
     def survey_for(self, *, department_id: int | None, channel: str) -> Survey:
         """surveys.assignment.survey_for, from the remembered rules."""
         key = (department_id, channel)
@@ -79,7 +84,7 @@ class SurveyConfig:
         from surveys.services import default_survey  # services import the ingest, which imports this
 
         survey = default_survey()  # read, or made on first use
-        if self._unchanged():
+        if self._may_remember():
             self._default = survey
         return survey
 
@@ -92,7 +97,7 @@ class SurveyConfig:
         found: dict[int, SurveyVersion] = {}
         if missing:
             found = current_versions(missing)  # a survey without a version gets its first one
-            if self._unchanged():
+            if self._may_remember():
                 self._versions.update(found)
         return {pk: found.get(pk) or self._versions[pk] for pk in wanted}
 
