@@ -234,12 +234,25 @@ def tag_flushed(keys: Iterable) -> int:
     """Tag the pending why-texts of the agent-days a bucket flush recomputed (`keys`:
     analytics.buckets.BucketKey): the answers that flush covers, in one batch. Idempotent;
     an answer another run tagged meanwhile is not pending any more. Returns answers tagged."""
-    from analytics.buckets import day_start
-
     spans = sorted({(key.agent_key, key.day) for key in keys})
     if not spans:
         return 0
     taxonomy = current_taxonomy()
+    if connection.vendor != "postgresql":  # the embedded mode (SQLite): the same read by the ORM
+        rows = _flushed_portable(spans, taxonomy.fingerprint)
+    else:
+        rows = _flushed_postgres(spans, taxonomy.fingerprint)
+    rows = sorted(set(rows))
+    for start in range(0, len(rows), CHUNK):
+        _write(taxonomy, rows[start : start + CHUNK])
+    if rows:
+        logger.info("Tagged %d answers of %d flushed agent-days", len(rows), len(spans))
+    return len(rows)
+
+
+def _flushed_postgres(spans: list, fingerprint: str) -> list[tuple[int, str, str]]:
+    from analytics.buckets import day_start
+
     rows: list[tuple[int, str, str]] = []
     with connection.cursor() as cursor:
         for start in range(0, len(spans), _FLUSHED_KEYS):
@@ -248,14 +261,29 @@ def tag_flushed(keys: Iterable) -> int:
             params: list = []
             for agent_id, day in chunk:
                 params += [agent_id, day_start(day), day_start(day + timedelta(days=1))]
-            cursor.execute(_FLUSHED_SQL.format(values=values), [*params, taxonomy.fingerprint])
+            cursor.execute(_FLUSHED_SQL.format(values=values), [*params, fingerprint])
             rows += cursor.fetchall()
-    rows = sorted(set(rows))
-    for start in range(0, len(rows), CHUNK):
-        _write(taxonomy, rows[start : start + CHUNK])
-    if rows:
-        logger.info("Tagged %d answers of %d flushed agent-days", len(rows), len(spans))
-    return len(rows)
+    return rows
+
+
+def _flushed_portable(spans: list, fingerprint: str) -> list[tuple[int, str, str]]:
+    from analytics.buckets import day_start
+    from surveys.models import Response
+
+    rows: list[tuple[int, str, str]] = []
+    for start in range(0, len(spans), 100):  # SQLite bounds the depth of an expression
+        spans_here = Q()
+        for agent_id, day in spans[start : start + 100]:
+            low, high = day_start(day), day_start(day + timedelta(days=1))
+            spans_here |= Q(agent_id=agent_id, occurred_at__gte=low, occurred_at__lt=high)
+        found = (
+            Response.objects.filter(spans_here)
+            .exclude(why="")
+            .exclude(theme_tagging__fingerprint=fingerprint)
+            .order_by("pk")
+        )
+        rows += list(found.values_list("pk", "why", "language"))
+    return rows
 
 
 def forget(response_ids: Iterable[int]) -> int:

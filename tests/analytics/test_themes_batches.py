@@ -119,3 +119,29 @@ def test_the_cached_taxonomy_follows_any_edit_of_a_theme(seeded):
     third = tagging.current_taxonomy()
     assert "billing" not in third.theme_ids
     assert third.fingerprint == tagging.fingerprint()
+
+
+@pytest.mark.django_db
+def test_a_flush_tags_its_answers_on_any_database():
+    """tag_flushed reads the flushed agent-days' pending answers (PostgreSQL: one VALUES join;
+    SQLite, the embedded mode: the ORM) and tags each once."""
+    from django.utils import timezone
+
+    from analytics.buckets import BucketKey
+    from tests.factories import ResponseFactory
+
+    ensure_defaults()
+    response = ResponseFactory(
+        company_score=3, agent_score=4, why="I waited on hold for an hour and then got transferred twice", language="en"
+    )
+    ResponseFactory(agent=response.agent, occurred_at=response.occurred_at, why="")  # nothing to tag
+    key = BucketKey(
+        department_key=response.department_id,
+        agent_key=response.agent_id,
+        channel=response.channel,
+        day=timezone.localdate(response.occurred_at),
+    )
+    assert tagging.tag_flushed([key]) == 1
+    assert stored_themes(response) == expected_themes(response) != set()
+    assert ThemeTagging.objects.filter(response=response).count() == 1
+    assert tagging.tag_flushed([key]) == 0  # already tagged under this taxonomy
