@@ -9,13 +9,28 @@ reconcile (a few minutes behind at most), not per answer: they explain the headl
 figures, which the per-answer flush keeps fresh.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
-from analytics.buckets import COUNTERS, NAMED_COUNT_SQL, day_start
+from analytics import breakdown_fingerprints
+from analytics.breakdown_sql import (
+    DIMENSIONS,
+    FUNNEL_CONDITIONS,
+    FUNNEL_COUNTERS,
+    RESOLVED_SQL,
+    TRANSFERS_SQL,
+    extra_answers_sql,
+    handle_band_sql,
+    tag_value,
+    tags_join,
+)
+from analytics.buckets import COUNTERS, NAMED_COUNT_SQL, SHORT_RANGE_DAYS, day_spans, day_start
+from analytics.bulk_load import filling_empty, use_aggregate_memory
 from analytics.models import (
     HISTOGRAM_COLUMNS,
     SCORES,
@@ -27,19 +42,7 @@ from analytics.models import (
 from analytics.months import month_sql, month_start, next_month
 from analytics.sync import SyncResult, sync
 
-HANDLE_BANDS = [
-    (0, 180, "under 3 min"),
-    (180, 360, "3–6 min"),
-    (360, 600, "6–10 min"),
-    (600, 1200, "10–20 min"),
-    (1200, None, "over 20 min"),
-]
-TRANSFER_VALUES = ["0", "1", "2", "3+"]
-DIMENSIONS = {
-    "handle_time": [label for _, _, label in HANDLE_BANDS] + ["unknown"],
-    "transfers": [*TRANSFER_VALUES, "unknown"],
-    "resolved": ["resolved", "unresolved", "unknown"],
-}
+__all__ = ["DIMENSIONS", "FUNNEL_COUNTERS", "Range", "rebuild"]
 
 
 @dataclass(frozen=True)
@@ -74,44 +77,75 @@ def _day(column: str) -> tuple[str, tuple]:
     return connection.ops.datetime_cast_date_sql(column, (), settings.TIME_ZONE)
 
 
-def _tags_join() -> str:
-    if connection.vendor == "postgresql":
-        return "CROSS JOIN LATERAL jsonb_array_elements_text(i.tags) AS t(tag)"
-    return "JOIN json_each(i.tags) AS t"
+@dataclass(frozen=True)
+class Table:
+    """A breakdown table: how its day rows are synced for a range, and, when it keeps month
+    rows, their key and counters."""
 
+    model: type
+    sync_days: Callable
+    month_key: list[str] | None = None
+    month_counters: list[str] | None = None
 
-def _tag_value() -> str:
-    return "t.tag" if connection.vendor == "postgresql" else "t.value"
-
-
-def _handle_band_sql() -> str:
-    cases = " ".join(
-        f"WHEN i.handle_seconds < {upper} THEN '{label}'" for _lower, upper, label in HANDLE_BANDS if upper is not None
-    )
-    return f"CASE WHEN i.handle_seconds IS NULL THEN 'unknown' {cases} ELSE '{HANDLE_BANDS[-1][2]}' END"
-
-
-TRANSFERS_SQL = (
-    "CASE WHEN i.transfers IS NULL THEN 'unknown' WHEN i.transfers = 0 THEN '0' WHEN i.transfers = 1 THEN '1' "
-    "WHEN i.transfers = 2 THEN '2' ELSE '3+' END"
-)
-RESOLVED_SQL = "CASE WHEN i.resolved IS NULL THEN 'unknown' WHEN i.resolved THEN 'resolved' ELSE 'unresolved' END"
+    @property
+    def name(self) -> str:
+        return self.model._meta.db_table
 
 
 def rebuild(*, since: date | None = None, until: date | None = None) -> SyncResult:
-    """Make histogram, funnel and drivers of the local days [since, until] (all when None)
-    equal to what the raw rows say, writing only the rows that differ (analytics.sync)."""
+    """Make histogram, funnel, drivers and extra answers of the local days [since, until]
+    (all when None) equal to what the raw rows say, writing only the rows that differ
+    (analytics.sync). An empty table is filled with its indexes built afterwards
+    (analytics.bulk_load); over more than a month on PostgreSQL the days to compare are
+    found first by fingerprints (analytics.breakdown_fingerprints)."""
     days = Range(since, until)
     with transaction.atomic(), connection.cursor() as cursor:
         _without_jit(cursor)
-        return (
-            _sync_histogram(cursor, days)
-            + _sync_funnel(cursor, days)
-            + _sync_months(cursor, FunnelBucket._meta.db_table, FUNNEL_KEY, FUNNEL_COUNTERS, days)
-            + _sync_drivers(cursor, days)
-            + _sync_months(cursor, DriverBucket._meta.db_table, DRIVER_KEY, COUNTERS, days)
-            + _sync_extra_answers(cursor, days)
-        )
+        use_aggregate_memory(cursor)
+        written, filled = SyncResult(), set()
+        for table in TABLES:
+            with filling_empty(cursor, table.name) as empty:
+                if empty:
+                    written += _sync_table(cursor, table, days)
+                    filled.add(table.name)
+        rest = [table for table in TABLES if table.name not in filled]
+        if rest and breakdown_fingerprints.supported() and not _short(since, until):
+            found = breakdown_fingerprints.find_mismatches(cursor, since=since, until=until)
+            for table in rest:
+                written += _repair(cursor, table, found[table.name])
+        else:
+            for table in rest:
+                written += _sync_table(cursor, table, days)
+        return written
+
+
+def _short(since: date | None, until: date | None) -> bool:
+    """A month or less (the frequent reconciles of the last days): comparing rows is cheap there."""
+    return since is not None and ((until or timezone.localdate()) - since).days < SHORT_RANGE_DAYS
+
+
+def _sync_table(cursor, table: Table, days: Range) -> SyncResult:
+    written = table.sync_days(cursor, days)
+    if table.month_key:
+        written += _sync_months(cursor, table.name, table.month_key, table.month_counters, days)
+    return written
+
+
+def _repair(cursor, table: Table, found: breakdown_fingerprints.TableCheck) -> SyncResult:
+    """Compare row by row the days found wrong (with the months over them), then the months
+    found wrong on their own."""
+    written, months_done = SyncResult(), set()
+    for first, last in day_spans(found.days):
+        written += _sync_table(cursor, table, Range(first, last))
+        month = month_start(first)
+        while month <= last:
+            months_done.add(month)
+            month = next_month(month)
+    if table.month_key:
+        for month in sorted(found.months - months_done):
+            last = next_month(month) - timedelta(days=1)
+            written += _sync_months(cursor, table.name, table.month_key, table.month_counters, Range(month, last))
+    return written
 
 
 def _without_jit(cursor) -> None:
@@ -147,18 +181,6 @@ def _sync_histogram(cursor, days: Range) -> SyncResult:
 DRIVER_KEY = ["grain", "dimension", "value", "day", "department_key", "channel"]
 DAY_ROWS = "grain = 'day' AND "
 FUNNEL_KEY = ["grain", "day", "department_key", "agent_key", "channel"]
-# Why interactions were not surveyed: one counter per reason (surveys.models.SuppressedReason).
-SUPPRESSED_REASONS = ["not_requested", "too_old", "fatigue", "sample_reached", "channel_disabled", "survey_inactive"]
-FUNNEL_COUNTERS = [
-    "interactions",
-    "suppressed",
-    *SUPPRESSED_REASONS,
-    "invited",
-    "delivered",
-    "failed",
-    "opened",
-    "answered",
-]
 
 
 def _sync_funnel(cursor, days: Range) -> SyncResult:
@@ -171,19 +193,9 @@ def _sync_funnel(cursor, days: Range) -> SyncResult:
         key=FUNNEL_KEY,
         counters=FUNNEL_COUNTERS,
         source_sql=f"SELECT 'day' AS grain, {day_sql} AS day, i.department_id AS department_key, "
-        "i.agent_id AS agent_key, i.channel AS channel, COUNT(*) AS interactions, "
-        "SUM(CASE WHEN v.status = 'suppressed' THEN 1 ELSE 0 END) AS suppressed, "
-        + "".join(
-            f"SUM(CASE WHEN v.status = 'suppressed' AND v.suppressed_reason = '{reason}' THEN 1 ELSE 0 END) "
-            f"AS {reason}, "
-            for reason in SUPPRESSED_REASONS
-        )
-        + "SUM(CASE WHEN v.id IS NOT NULL AND v.status <> 'suppressed' THEN 1 ELSE 0 END) AS invited, "
-        "SUM(CASE WHEN v.status <> 'suppressed' AND v.sent_at IS NOT NULL THEN 1 ELSE 0 END) AS delivered, "
-        "SUM(CASE WHEN v.status = 'failed' THEN 1 ELSE 0 END) AS failed, "
-        "SUM(CASE WHEN v.opened_at IS NOT NULL OR v.status = 'answered' THEN 1 ELSE 0 END) AS opened, "
-        "SUM(CASE WHEN v.status = 'answered' THEN 1 ELSE 0 END) AS answered "
-        "FROM surveys_interaction i LEFT JOIN surveys_invitation v ON v.interaction_id = i.id "
+        "i.agent_id AS agent_key, i.channel AS channel, "
+        + ", ".join(f"SUM(CASE WHEN {when} THEN 1 ELSE 0 END) AS {name}" for name, when in FUNNEL_CONDITIONS.items())
+        + " FROM surveys_interaction i LEFT JOIN surveys_invitation v ON v.interaction_id = i.id "
         f"WHERE {time_where} GROUP BY 2, 3, 4, 5",
         source_params=[*day_sql_params, *time_params],
         target_where=DAY_ROWS + day_where,
@@ -217,78 +229,74 @@ def _sync_drivers(cursor, days: Range) -> SyncResult:
     time_where, time_params = days.on_time("r.occurred_at")
     day_sql, day_sql_params = _day("r.occurred_at")
     day_where, day_params = days.on_day()
-    parts, params = [], []
-    for dimension, value_sql, join in (
-        ("handle_time", _handle_band_sql(), ""),
-        ("transfers", TRANSFERS_SQL, ""),
-        ("resolved", RESOLVED_SQL, ""),
-        ("tag", f"SUBSTR({_tag_value()}, 1, 60)", _tags_join()),
-    ):
-        parts.append(
+    answers = "FROM surveys_response r JOIN surveys_interaction i ON i.id = r.interaction_id"
+
+    def by_value(dimension: str, value_sql: str, join: str = "", where: str = "") -> str:
+        return (
             f"SELECT 'day' AS grain, '{dimension}' AS dimension, {value_sql} AS value, {day_sql} AS day, "
-            f"r.department_id AS department_key, r.channel AS channel, {NAMED_COUNT_SQL} "
-            "FROM surveys_response r JOIN surveys_interaction i ON i.id = r.interaction_id "
-            f"{join} WHERE {time_where} GROUP BY 3, 4, 5, 6"
+            f"r.department_id AS department_key, r.channel AS channel, {NAMED_COUNT_SQL} {answers} {join} "
+            f"WHERE {where}{time_where} GROUP BY 3, 4, 5, 6"
         )
-        params += [*day_sql_params, *time_params]
+
+    if connection.vendor == "postgresql":
+        # One join for the three interaction attributes (GROUPING SETS); the tags apart, from
+        # the tagged interactions only.
+        attributes = (
+            "SELECT 'day' AS grain, CASE GROUPING(handle, transfers, resolved) WHEN 3 THEN 'handle_time' "
+            "WHEN 5 THEN 'transfers' ELSE 'resolved' END AS dimension, "
+            f"COALESCE(handle, transfers, resolved) AS value, day, department_key, channel, {NAMED_COUNT_SQL} "
+            f"FROM (SELECT {day_sql} AS day, r.department_id AS department_key, r.channel, "
+            f"{handle_band_sql()} AS handle, {TRANSFERS_SQL} AS transfers, {RESOLVED_SQL} AS resolved, "
+            f"r.company_score, r.agent_score {answers} WHERE {time_where}) AS a GROUP BY GROUPING SETS "
+            "((day, department_key, channel, handle), (day, department_key, channel, transfers), "
+            "(day, department_key, channel, resolved))"
+        )
+        parts = [attributes, by_value("tag", tag_value(), tags_join(), "i.tags <> '[]'::jsonb AND ")]
+    else:
+        parts = [
+            by_value("handle_time", handle_band_sql()),
+            by_value("transfers", TRANSFERS_SQL),
+            by_value("resolved", RESOLVED_SQL),
+            by_value("tag", tag_value(), tags_join()),
+        ]
     return sync(
         cursor,
         table=DriverBucket._meta.db_table,
         key=DRIVER_KEY,
         counters=COUNTERS,
         source_sql=" UNION ALL ".join(parts),
-        source_params=params,
+        source_params=[*day_sql_params, *time_params] * len(parts),
         target_where=DAY_ROWS + day_where,
         target_params=day_params,
     )
 
 
 EXTRA_KEY = ["day", "department_key", "agent_key", "channel", "question_key", "kind", "value"]
-CHARTED_KINDS = ("csat", "ces", "yes_no")
-
-
-def _extra_answers_sql() -> tuple[str, str, str, str]:
-    """Each answer of a response to a charted extra question, with the question's kind as
-    the survey version it answered defines it: (response alias r, key, kind, value)."""
-    kinds = ", ".join(f"'{k}'" for k in CHARTED_KINDS)
-    if connection.vendor == "postgresql":
-        return (
-            "CROSS JOIN LATERAL jsonb_each(r.extra_answers) AS a(key, value) "
-            "JOIN surveys_surveyversion sv ON sv.id = r.survey_version_id "
-            "CROSS JOIN LATERAL jsonb_array_elements(sv.content -> 'questions') AS q(question) "
-            f"WHERE q.question ->> 'key' = a.key AND q.question ->> 'kind' IN ({kinds}) "
-            "AND jsonb_typeof(a.value) IN ('number', 'boolean')",
-            "a.key",
-            "q.question ->> 'kind'",
-            "a.value #>> '{}'",
-        )
-    return (
-        "JOIN json_each(r.extra_answers) AS a "
-        "JOIN surveys_surveyversion sv ON sv.id = r.survey_version_id "
-        "JOIN json_each(sv.content, '$.questions') AS q "
-        f"WHERE json_extract(q.value, '$.key') = a.key AND json_extract(q.value, '$.kind') IN ({kinds}) "
-        "AND a.type IN ('integer', 'true', 'false')",
-        "a.key",
-        "json_extract(q.value, '$.kind')",
-        "CASE a.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(a.value AS TEXT) END",
-    )
 
 
 def _sync_extra_answers(cursor, days: Range) -> SyncResult:
     time_where, time_params = days.on_time("r.occurred_at")
     day_sql, day_sql_params = _day("r.occurred_at")
     day_where, day_params = days.on_day()
-    joins, key_sql, kind_sql, value_sql = _extra_answers_sql()
+    joins, key_sql, kind_sql, value_sql = extra_answers_sql()
     return sync(
         cursor,
         table=ExtraAnswerBucket._meta.db_table,
         key=EXTRA_KEY,
         counters=["answers"],
         source_sql=f"SELECT {day_sql} AS day, r.department_id AS department_key, r.agent_id AS agent_key, "
-        f"r.channel AS channel, SUBSTR({key_sql}, 1, 40) AS question_key, {kind_sql} AS kind, "
-        f"SUBSTR({value_sql}, 1, 10) AS value, COUNT(*) AS answers "
+        f"r.channel AS channel, {key_sql} AS question_key, {kind_sql} AS kind, "
+        f"{value_sql} AS value, COUNT(*) AS answers "
         f"FROM surveys_response r {joins} AND {time_where} GROUP BY 1, 2, 3, 4, 5, 6, 7",
         source_params=[*day_sql_params, *time_params],
         target_where=day_where,
         target_params=day_params,
     )
+
+
+TABLES = [
+    Table(ScoreHistogram, _sync_histogram),
+    Table(FunnelBucket, _sync_funnel, FUNNEL_KEY, FUNNEL_COUNTERS),
+    Table(DriverBucket, _sync_drivers, DRIVER_KEY, COUNTERS),
+    Table(ExtraAnswerBucket, _sync_extra_answers),
+]

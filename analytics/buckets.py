@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from analytics import fingerprints
+from analytics.bulk_load import filling_empty, use_aggregate_memory
 from analytics.models import BUCKET_COUNTERS, DirtyBucket, NpsBucket, Scope
 from analytics.months import month_sql, month_start, next_month
 from analytics.sync import SyncResult, sync
@@ -115,16 +116,25 @@ def rebuild(*, since: date | None = None, until: date | None = None, exact: bool
     started = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
         _write_lock(cursor)
+        use_aggregate_memory(cursor)
         in_range, range_params = _day_range(since, until)
-        if exact or not fingerprints.supported() or _short(since, until) or not _any_bucket(cursor, since, until):
-            written = _sync_days(cursor, since, until)
-        else:
-            found = fingerprints.find_mismatches(cursor, _responses(since, until), since=since, until=until)
-            written = _sync_mismatches(cursor, found)
+        with filling_empty(cursor, BUCKET_TABLE) as empty:
+            if empty:
+                written = _fill_days(cursor, since, until)
+        if not empty:
+            written = _repair_days(cursor, since, until, exact=exact)
         cursor.execute(f"SELECT COUNT(*) FROM {BUCKET_TABLE} WHERE 1=1{in_range}", range_params)
         buckets = cursor.fetchone()[0]
     seconds = (timezone.now() - started).total_seconds()
     return RebuildResult(since=since, until=until, buckets=buckets, seconds=seconds, written=written.written)
+
+
+def _repair_days(cursor, since: date | None, until: date | None, *, exact: bool) -> SyncResult:
+    """Make the stored rows of the days [since, until] right, writing only the wrong ones."""
+    if exact or not fingerprints.supported() or _short(since, until) or not _any_bucket(cursor, since, until):
+        return _sync_days(cursor, since, until)
+    found = fingerprints.find_mismatches(cursor, _responses(since, until), since=since, until=until)
+    return _sync_mismatches(cursor, found)
 
 
 def _any_bucket(cursor, since: date | None, until: date | None) -> bool:
@@ -203,6 +213,27 @@ def _sync_days(cursor, since: date | None, until: date | None) -> SyncResult:
         range_params,
     )
     return written + _sync_rollups(cursor, since, until)
+
+
+def _fill_days(cursor, since: date | None, until: date | None) -> SyncResult:
+    """Into an empty table: the agent, department and company rows of the days [since, until]
+    in one pass over the responses (GROUPING SETS; a rollup row is the sum of the rows below
+    it, exactly as _sync_rollups makes it), then the agent months from the agent rows. Not
+    sorted: the grouping already writes the rows day by day, and a sort of every row by the
+    key costs more than the aggregate (measured at 1M answers)."""
+    responses = _responses(since, until)
+    columns = ", ".join(KEY + COUNTERS)
+    cursor.execute(
+        f"INSERT INTO {BUCKET_TABLE} ({columns}) "
+        "SELECT CASE GROUPING(department_id, agent_id) WHEN 0 THEN 'agent' WHEN 1 THEN 'department' "
+        "ELSE 'company' END AS scope, day, COALESCE(department_id, 0), COALESCE(agent_id, 0), channel, "
+        f"{COUNT_SQL} FROM (SELECT {responses.day_sql} AS day, department_id, agent_id, channel, company_score, "
+        f"agent_score FROM {RESPONSE_TABLE} {responses.where}) AS r "
+        "GROUP BY GROUPING SETS ((day, department_id, agent_id, channel), (day, department_id, channel), "
+        "(day, channel))",
+        [*responses.day_params, *responses.where_params],
+    )
+    return SyncResult(inserted=cursor.rowcount) + _sync_agent_months(cursor, since, until)
 
 
 def _sync_scope(cursor, scope: str, source_sql: str, source_params: list, in_range: str, range_params: list):

@@ -79,14 +79,16 @@ def settle_derived_tables() -> None:
 
 def serial_queries() -> None:
     """Run this process's SQL without parallel-query workers (max_parallel_workers_per_gather
-    = 0), so all of a request's database work is in the one backend CpuClock reads. On 2
-    cores shared with other work the workers had no idle core to use anyway."""
+    = 0, and none for index builds either), so all of a request's database work is in the
+    one backend CpuClock reads. On 2 cores shared with other work the workers had no idle
+    core to use anyway."""
     from django.db.backends.signals import connection_created
 
     def no_parallel(sender, connection, **kwargs) -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET max_parallel_workers_per_gather = 0")
+                cursor.execute("SET max_parallel_maintenance_workers = 0")
 
     connection_created.connect(no_parallel, weak=False)
     from django.db import connections

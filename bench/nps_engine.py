@@ -117,86 +117,122 @@ def timed_query(sql: str, params: tuple) -> tuple[float, tuple]:
         return time.perf_counter() - started, row
 
 
+class Timed:
+    """Wall-clock seconds and CPU seconds (this process + its PostgreSQL backend) of a block."""
+
+    def __enter__(self) -> "Timed":
+        self._clock = benchlib.CpuClock().__enter__()
+        self._started = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.wall = time.perf_counter() - self._started
+        self._clock.__exit__(*exc)
+        self.cpu = self._clock.total
+
+
+def timed(fn) -> tuple[Timed, object]:
+    with Timed() as t:
+        result = fn()
+    return t, result
+
+
 def bench_rebuild(report: Report, runs: int, *, light: bool = False) -> None:
     from analytics import breakdowns, buckets
     from analytics.models import NpsBucket
 
-    print(f"\n(a) Full rebuild vs. the raw aggregate floor, {runs} runs")
+    print(f"\n(a) Full rebuild vs. the raw aggregate floor, {runs} runs (wall-clock; CPU of app + PostgreSQL)")
     floor, floor_params = floor_sql()
     sets, sets_params = grouping_sets_sql()
     timed_query(floor, floor_params)  # warm the cache: every timed run reads a warm table
     floors, sets_times, rebuilds, exacts, details = [], [], [], [], []
     for run in range(1, runs + 1):
-        seconds, row = timed_query(floor, floor_params)
-        floors.append(seconds)
+        floor_t, (row,) = timed(lambda: [timed_query(floor, floor_params)[1]])
+        floors.append(floor_t)
         sets_seconds, _ = timed_query(sets, sets_params)
         sets_times.append(sets_seconds)
-        started = time.perf_counter()
-        result = buckets.rebuild()
-        rebuild_seconds = time.perf_counter() - started
-        rebuilds.append(rebuild_seconds)
+        rebuild_t, result = timed(buckets.rebuild)
+        rebuilds.append(rebuild_t)
         if light:
             print(
-                f"  run {run}: floor {seconds:.2f} s, grouping sets {sets_seconds:.2f} s, "
-                f"buckets.rebuild {rebuild_seconds:.2f} s ({result.buckets:,} buckets, {result.written} rewritten)"
+                f"  run {run}: floor {floor_t.wall:.2f} s (CPU {floor_t.cpu:.2f}), grouping sets {sets_seconds:.2f} s, "
+                f"buckets.rebuild {rebuild_t.wall:.2f} s (CPU {rebuild_t.cpu:.2f}; {result.buckets:,} buckets, "
+                f"{result.written} rewritten)"
             )
             continue
-        started = time.perf_counter()
-        exact = buckets.rebuild(exact=True)
-        exacts.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        breakdowns.rebuild()
-        details.append(time.perf_counter() - started)
+        exact_t, exact = timed(lambda: buckets.rebuild(exact=True))
+        exacts.append(exact_t)
+        detail_t, _ = timed(breakdowns.rebuild)
+        details.append(detail_t)
         print(
-            f"  run {run}: floor {seconds:.2f} s ({row[0]:,} agent buckets), grouping sets {sets_seconds:.2f} s, "
-            f"buckets.rebuild {rebuild_seconds:.2f} s ({result.buckets:,} buckets, {result.written} rewritten), "
-            f"exact {exacts[-1]:.2f} s ({exact.written} rewritten), breakdowns.rebuild {details[-1]:.2f} s",
+            f"  run {run}: floor {floor_t.wall:.2f} s (CPU {floor_t.cpu:.2f}; {row[0]:,} agent buckets), "
+            f"grouping sets {sets_seconds:.2f} s, buckets.rebuild {rebuild_t.wall:.2f} s (CPU {rebuild_t.cpu:.2f}; "
+            f"{result.buckets:,} buckets, {result.written} rewritten), exact {exact_t.wall:.2f} s "
+            f"({exact.written} rewritten), breakdowns.rebuild {detail_t.wall:.2f} s (CPU {detail_t.cpu:.2f})",
             flush=True,
         )
+    floor_wall, floor_cpu = median([t.wall for t in floors]), median([t.cpu for t in floors])
+
+    def ratio(label: str, times: list[Timed], target: float | None, info: str = "median") -> None:
+        wall, cpu = median([t.wall for t in times]), median([t.cpu for t in times])
+        by_wall, by_cpu = wall / floor_wall, cpu / floor_cpu
+        report.add(
+            f"(a) {label} ({info}) ÷ floor",
+            f"{wall:.2f} s = {by_wall:.2f}× wall; CPU {cpu:.2f} s = {by_cpu:.2f}×",
+            f"≤ {target:g}×" if target else "",
+            (max(by_wall, by_cpu) <= target) if target else None,
+        )
+
+    report.add("(a) floor: raw GROUP BY, no writes (median)", f"{floor_wall:.2f} s; CPU {floor_cpu:.2f} s")
+    report.add("(a) floor, all 3 scopes via GROUPING SETS (median, info)", f"{median(sets_times):.2f} s")
+    ratio("buckets.rebuild(), every bucket right", rebuilds, 1.5)
     if light:  # floor and verifying rebuild only (a large database on a busy machine)
-        ratio = median(rebuilds) / median(floors)
-        report.add("(a) floor: raw GROUP BY, no writes (median)", f"{median(floors):.2f} s")
-        report.add("(a) floor, all 3 scopes via GROUPING SETS (median, info)", f"{median(sets_times):.2f} s")
-        report.add("(a) buckets.rebuild(), all days (median)", f"{median(rebuilds):.2f} s")
-        report.add("(a) buckets.rebuild / floor", f"{ratio:.2f}×", "≤ 1.5×", ratio <= 1.5)
         return
-    # The runs above find the buckets right and write nothing (analytics.sync): the nightly
-    # reconcile's usual case. Two more cases, once each, for information:
+    ratio("buckets.rebuild(exact=True), every row compared", exacts, None)
+    ratio("breakdowns.rebuild(), every row right", details, 3)
+    # The runs above find everything right and write nothing (analytics.sync): the nightly
+    # reconcile's usual case. The other cases, once each:
     from django.db import transaction
     from django.db.models import F
 
     with transaction.atomic():
         drifted = list(NpsBucket.objects.filter(scope="agent").values_list("pk", flat=True)[::100])
         NpsBucket.objects.filter(pk__in=drifted).update(responses=F("responses") + 1)
-    started = time.perf_counter()
-    repaired = buckets.rebuild()
-    repair_seconds = time.perf_counter() - started
+    repair_t, repaired = timed(buckets.rebuild)
     NpsBucket.objects.all().delete()
-    started = time.perf_counter()
-    cold = buckets.rebuild()
-    cold_seconds = time.perf_counter() - started
+    empty_t, cold = timed(buckets.rebuild)
+    truncate_breakdowns()
+    empty_details_t, filled = timed(breakdowns.rebuild)
     print(
-        f"  1 % of agent buckets wrong: {repair_seconds:.2f} s, {repaired.written:,} rows rewritten; "
-        f"empty table: {cold_seconds:.2f} s, {cold.written:,} rows written",
+        f"  1 % of agent buckets wrong: {repair_t.wall:.2f} s, {repaired.written:,} rows rewritten; "
+        f"buckets into an empty table: {empty_t.wall:.2f} s (CPU {empty_t.cpu:.2f}), {cold.written:,} rows; "
+        f"breakdowns into empty tables: {empty_details_t.wall:.2f} s (CPU {empty_details_t.cpu:.2f}), "
+        f"{filled.written:,} rows",
         flush=True,
     )
     benchlib.settle_derived_tables()
     agent_buckets = NpsBucket.objects.filter(scope="agent").count()
     if agent_buckets != row[0]:
         print(f"  WARNING: the floor found {row[0]:,} agent buckets, the rebuild wrote {agent_buckets:,}")
-    ratio = median(rebuilds) / median(floors)
-    report.add("(a) floor: raw GROUP BY, no writes (median; min)", f"{median(floors):.2f} s; {min(floors):.2f} s")
-    report.add("(a) floor, all 3 scopes via GROUPING SETS (median, info)", f"{median(sets_times):.2f} s")
-    report.add("(a) buckets.rebuild(), all days (median; min)", f"{median(rebuilds):.2f} s; {min(rebuilds):.2f} s")
-    report.add("(a) buckets.rebuild(exact=True), every row compared (median, info)", f"{median(exacts):.2f} s")
-    report.add("(a) breakdowns.rebuild(), all days (median, info)", f"{median(details):.2f} s")
-    report.add(
-        "(a) rebuild_nps total = buckets + breakdowns (median, info)",
-        f"{median([a + b for a, b in zip(rebuilds, details, strict=True)]):.2f} s",
-    )
-    report.add("(a) buckets.rebuild / floor", f"{ratio:.2f}×", "≤ 1.5×", ratio <= 1.5)
-    report.add("(a) buckets.rebuild with 1 % of agent buckets wrong (once, info)", f"{repair_seconds:.2f} s")
-    report.add("(a) buckets.rebuild into an empty table (once, info)", f"{cold_seconds:.2f} s")
+    ratio("buckets.rebuild() with 1 % of agent buckets wrong", [repair_t], None, "once")
+    ratio("buckets.rebuild() into an empty table", [empty_t], 3, "once")
+    ratio("breakdowns.rebuild() into empty tables", [empty_details_t], None, "once")
+    both = Timed()
+    both.wall, both.cpu = empty_t.wall + empty_details_t.wall, empty_t.cpu + empty_details_t.cpu
+    ratio("rebuild_nps from empty = both into empty", [both], 6, "once")
+    everything_right = Timed()
+    everything_right.wall = median([a.wall + b.wall for a, b in zip(rebuilds, details, strict=True)])
+    everything_right.cpu = median([a.cpu + b.cpu for a, b in zip(rebuilds, details, strict=True)])
+    ratio("rebuild_nps, everything right = buckets + breakdowns", [everything_right], None)
+
+
+def truncate_breakdowns() -> None:
+    from django.db import connection
+
+    from analytics.breakdowns import TABLES
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(table.name for table in TABLES)}")
 
 
 # --- (b) the NPS API ------------------------------------------------------------------------
