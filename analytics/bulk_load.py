@@ -9,9 +9,10 @@ secondary indexes and unique constraints are dropped and then created again from
 own definitions (read from the catalogue, so an index a later migration adds is rebuilt
 too), and the table is analysed so the first dashboard read is planned on its real size.
 
-The price: DROP INDEX locks the table until the transaction commits, so a reader of the
-table waits for the rebuild instead of seeing an empty table; writers of the bucket table
-wait on the rebuild's advisory lock anyway. PostgreSQL only; elsewhere nothing changes.
+The price: DROP INDEX (and the TRUNCATE that clears the dead rows of an earlier DELETE)
+locks the table until the transaction commits, so a reader of the table waits for the
+rebuild instead of seeing an empty table; writers of the bucket table wait on the rebuild's
+advisory lock anyway. PostgreSQL only; elsewhere nothing changes.
 """
 
 from collections.abc import Iterator
@@ -47,6 +48,9 @@ def filling_empty(cursor, table: str) -> Iterator[bool]:
         yield False
         return
     constraints, indexes = _secondary(cursor, table)
+    # No live row to lose; the dead ones of an earlier DELETE would otherwise be scanned by
+    # every index build and the new rows appended after them.
+    cursor.execute(f"TRUNCATE {table}")
     for name, _definition in constraints:
         cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for name, _definition in indexes:
