@@ -229,7 +229,7 @@ def apply(action: str, args: list) -> None:
     if action == "value":
         rows = list(DriverBucket.objects.order_by("pk"))
         row = rows[args[0] % len(rows)]
-        DriverBucket.objects.filter(pk=row.pk).update(value=row.value + "?")
+        DriverBucket.objects.filter(pk=row.pk).update(value=row.value[:59] + "?")
         return
     model, index = args[0], args[1]
     rows = list(model.objects.order_by("pk"))
