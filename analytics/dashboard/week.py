@@ -9,6 +9,7 @@ analytics/week_summary.py. The cases part is followups' (a template tag: analyti
 imports followups).
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -260,8 +261,8 @@ def table_row(figure: Figure, department: str = "") -> dict:
     }
 
 
-def csv_rows(view: WeekView) -> list[tuple]:
-    out = []
+def csv_rows(view: WeekView) -> Iterator[tuple]:
+    """The CSV's rows, made only when the CSV is asked for (a generator)."""
     for kind, figures in (
         ("scope", list(view.scope.values())),
         ("department", view.department_figures),
@@ -280,8 +281,7 @@ def csv_rows(view: WeekView) -> list[tuple]:
                     None if bounds is None else round(bounds[1], 1),
                     change.real,
                 ]
-            out.append(tuple(line))
-    return out
+            yield tuple(line)
 
 
 CSV_HEADER = (
