@@ -114,6 +114,7 @@ def rebuild(*, since: date | None = None, until: date | None = None, exact: bool
     reconcile that finds nothing to fix writes nothing, one that finds a few wrong buckets
     rewrites those."""
     started = timezone.now()
+    found = None if exact else _check(since, until)
     with transaction.atomic(), connection.cursor() as cursor:
         _write_lock(cursor)
         use_aggregate_memory(cursor)
@@ -122,19 +123,26 @@ def rebuild(*, since: date | None = None, until: date | None = None, exact: bool
             if empty:
                 written = _fill_days(cursor, since, until)
         if not empty:
-            written = _repair_days(cursor, since, until, exact=exact)
+            written = _sync_days(cursor, since, until) if found is None else _sync_mismatches(cursor, found)
         cursor.execute(f"SELECT COUNT(*) FROM {BUCKET_TABLE} WHERE 1=1{in_range}", range_params)
         buckets = cursor.fetchone()[0]
     seconds = (timezone.now() - started).total_seconds()
     return RebuildResult(since=since, until=until, buckets=buckets, seconds=seconds, written=written.written)
 
 
-def _repair_days(cursor, since: date | None, until: date | None, *, exact: bool) -> SyncResult:
-    """Make the stored rows of the days [since, until] right, writing only the wrong ones."""
-    if exact or not fingerprints.supported() or _short(since, until) or not _any_bucket(cursor, since, until):
-        return _sync_days(cursor, since, until)
-    found = fingerprints.find_mismatches(cursor, _responses(since, until), since=since, until=until)
-    return _sync_mismatches(cursor, found)
+def _check(since: date | None, until: date | None) -> fingerprints.Mismatches | None:
+    """Over more than a month on PostgreSQL, with buckets stored: the days whose buckets are
+    wrong, by fingerprints (None: compare every row). Found before the write lock is taken,
+    so the per-answer flush, which needs that lock, is not held up for the length of the
+    check (seconds at millions of answers); the rows of the days found are then compared
+    under the lock, so an answer flushed in between is neither lost nor counted twice."""
+    if not fingerprints.supported() or _short(since, until):
+        return None
+    with transaction.atomic(), connection.cursor() as cursor:
+        use_aggregate_memory(cursor)
+        if not _any_bucket(cursor, since, until):
+            return None
+        return fingerprints.find_mismatches(cursor, _responses(since, until), since=since, until=until)
 
 
 def _any_bucket(cursor, since: date | None, until: date | None) -> bool:

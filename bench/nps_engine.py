@@ -424,6 +424,14 @@ def remove_fresh_data() -> None:
         for table in ("analytics_caseevent", "analytics_casealert", "analytics_recoverysurvey"):
             cursor.execute(f"DELETE FROM {table} WHERE case_id IN ({fresh_cases})", [FRESH_SOURCE])
         cursor.execute(f"DELETE FROM analytics_followupcase WHERE id IN ({fresh_cases})", [FRESH_SOURCE])
+        # Every other row that points at a fresh answer (themes found by the worker's flush, …).
+        cursor.execute(
+            "SELECT c.conrelid::regclass::text, a.attname FROM pg_constraint c JOIN pg_attribute a "
+            "ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+            "WHERE c.confrelid = 'surveys_response'::regclass AND c.contype = 'f'"
+        )
+        for table, column in cursor.fetchall():
+            cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({fresh_responses})", [FRESH_SOURCE])
         for table in ("surveys_response", "surveys_invitation"):
             cursor.execute(f"DELETE FROM {table} WHERE interaction_id IN ({fresh})", [FRESH_SOURCE])
         cursor.execute("DELETE FROM surveys_interaction WHERE source = %s", [FRESH_SOURCE])
@@ -505,6 +513,29 @@ class BucketPoller(threading.Thread):
                 time.sleep(self.interval)
 
 
+class Reconciler(threading.Thread):
+    """Full reconciles (analytics.tasks.reconcile_nps: buckets and breakdowns, all days) back
+    to back on their own connection, as the nightly one would run while answers arrive."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.stopped = threading.Event()
+        self.seconds: list[float] = []
+
+    def run(self) -> None:
+        from django.db import connection
+
+        from analytics.tasks import reconcile_nps
+
+        try:
+            while not self.stopped.is_set():
+                started = time.perf_counter()
+                reconcile_nps()
+                self.seconds.append(time.perf_counter() - started)
+        finally:
+            connection.close()
+
+
 def bench_freshness(report: Report, answers: int, database: str, redis: str, *, beat: bool) -> None:
     from django.test import Client
     from django.utils import timezone
@@ -516,9 +547,11 @@ def bench_freshness(report: Report, answers: int, database: str, redis: str, *, 
     rng = random.Random(7)
     client = Client()
     poller = BucketPoller(database, timezone.localdate())
+    reconciler = Reconciler()
     with Worker(database, redis, name="bench-fresh", beat=beat) as worker:
         print(f"  worker pid {worker.pid} ({'with' if beat else 'without'} beat), log {worker.log_path}")
         poller.start()
+        reconciler.start()
         post_times = []
         try:
             for agent_pk, path in prepared:
@@ -536,12 +569,15 @@ def bench_freshness(report: Report, answers: int, database: str, redis: str, *, 
         finally:
             poller.stopped.set()
             poller.join()
+            reconciler.stopped.set()
+            reconciler.join()
         flushes = worker.log().count("analytics.tasks.flush_nps_buckets[")
     missing = len(poller.pending)
     latencies = list(poller.seen.values())
     print(
         f"  {len(latencies)} of {answers} answers reached their bucket; POST /s/<token>/ median "
-        f"{ms(median(post_times))}; flush task log lines {flushes}"
+        f"{ms(median(post_times))}; flush task log lines {flushes}; all the while full reconciles ran back to "
+        f"back: {len(reconciler.seconds)} done ({', '.join(f'{s:.1f} s' for s in reconciler.seconds)})"
     )
     print("  latencies (s): " + " ".join(f"{v:.2f}" for v in sorted(latencies)))
     remove_fresh_data()
@@ -549,7 +585,12 @@ def bench_freshness(report: Report, answers: int, database: str, redis: str, *, 
         report.add("(c) freshness: answers never counted within 30 s", str(missing), "0", False)
     report.add("(c) freshness answer → bucket: median", f"{median(latencies):.2f} s")
     worst = p95(latencies) if not missing else float("inf")
-    report.add(f"(c) freshness answer → bucket: p95 of {answers}", f"{worst:.2f} s", "≤ 2 s", worst <= 2.0)
+    report.add(
+        f"(c) freshness answer → bucket while full reconciles run: p95 of {answers}",
+        f"{worst:.2f} s",
+        "≤ 2 s",
+        worst <= 2.0,
+    )
 
 
 # --- (d) worker memory during a full reconcile ----------------------------------------------

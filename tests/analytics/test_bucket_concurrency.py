@@ -145,3 +145,42 @@ def test_recomputes_of_one_department_at_once_sum_every_agent(one_department):
 
         assert recomputed == [1] * RACERS
         assert_exact(department, agents, day)
+
+
+def test_a_flush_is_not_held_up_by_a_reconcile_checking_its_fingerprints(one_department, monkeypatch):
+    """The reconcile finds its wrong days before it takes the write lock: a flush that comes
+    while the check runs writes at once, and the reconcile's result is still exact."""
+    department, agents, when = one_department
+    day = buckets.local_day(when)
+    old = when - timedelta(days=60)  # the reconcile spans more than a month: fingerprints
+    bulk_answers([(agents[0], 9, 10)], when=old)
+    buckets.rebuild(exact=True)
+    NpsBucket.objects.filter(scope="agent", day=day, agent_key=agents[1].pk).update(responses=99)  # a wrong row
+    bulk_answers([(agents[2], 9, 10)], when=when)  # a new answer, not yet flushed
+    buckets.mark_dirty(department_id=department.pk, agent_id=agents[2].pk, channel="phone", occurred_at=when)
+    checking, flushed = threading.Event(), threading.Event()
+    real_check = buckets.fingerprints.find_mismatches
+
+    def slow_check(*args, **kwargs):
+        found = real_check(*args, **kwargs)
+        checking.set()
+        assert flushed.wait(timeout=20), "the flush waited for the reconcile's check"
+        return found
+
+    monkeypatch.setattr(buckets.fingerprints, "find_mismatches", slow_check)
+
+    def flush_during_check():
+        assert checking.wait(timeout=20)
+        result = tasks.flush_nps_buckets()
+        flushed.set()
+        return result
+
+    since = buckets.local_day(old) - timedelta(days=1)
+    rebuilt, flushed_keys = race([lambda: buckets.rebuild(since=since), flush_during_check])
+
+    assert flushed_keys >= 1
+    assert rebuilt.written >= 1  # the wrong row found by the check and rewritten under the lock
+    expected = [i + 1 + (1 if i == 2 else 0) for i in range(RACERS)]
+    for agent, count in zip(agents, expected, strict=True):
+        assert bucket_counts(scope="agent", day=day, agent_key=agent.pk)[-1] == count
+    assert buckets.rebuild(exact=True).written == 0
